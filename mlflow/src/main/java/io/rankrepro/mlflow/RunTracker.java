@@ -1,0 +1,35 @@
+package io.rankrepro.mlflow;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Everything one task logs to its own tracking run. Implementations buffer metrics and send them
+ * in batches; {@link #flush()} forces out what is buffered. Thread-safe.
+ */
+public interface RunTracker {
+
+    /** The tracking run id, or {@code null} when nothing is tracked. */
+    String runId();
+
+    void logParams(Map<String, String> params);
+
+    void setTags(Map<String, String> tags);
+
+    /** One metric point; {@code step} is the training step (or checkpoint step). */
+    void logMetric(String key, double value, long step);
+
+    /** Uploads one file under {@code artifactDir} ("" for the run's artifact root). */
+    void logArtifact(Path file, String artifactDir);
+
+    /** Uploads every regular file under {@code dir}, keeping relative paths, under {@code artifactDir}. */
+    void logArtifacts(Path dir, String artifactDir);
+
+    /** Sends buffered metrics now. */
+    void flush();
+
+    /** A tracker that records nothing: for unit tests and {@code --no-tracking}. */
+    static RunTracker none() {
+        return NoRunTracker.INSTANCE;
+    }
+}

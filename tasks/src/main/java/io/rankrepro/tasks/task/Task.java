@@ -1,0 +1,14 @@
+package io.rankrepro.tasks.task;
+
+/**
+ * One kind of pipeline task (e.g. {@code diagonal-toy/train}). A task reads only
+ * {@link TaskContext#inputs()} and {@link TaskContext#params()}, and writes only under
+ * {@link TaskContext#outputDir()}; the runner hashes, publishes and uploads what it wrote.
+ */
+public interface Task {
+
+    /** The name specs use for this task kind. */
+    String kind();
+
+    void run(TaskContext ctx) throws Exception;
+}
