@@ -1,5 +1,7 @@
 package io.rankrepro.tasks.task;
 
+import java.util.List;
+
 /**
  * One kind of pipeline task (e.g. {@code diagonal-toy/train}). A task reads only
  * {@link TaskContext#inputs()} and {@link TaskContext#params()}, and writes only under
@@ -11,4 +13,12 @@ public interface Task {
     String kind();
 
     void run(TaskContext ctx) throws Exception;
+
+    /**
+     * Problems with {@code params} (each naming the parameter), found before any compute:
+     * wrong types, impossible values, sizes too large for the machine. Empty when fine.
+     */
+    default List<String> validate(Params params) {
+        return List.of();
+    }
 }
