@@ -1,0 +1,87 @@
+package io.rankrepro.pipeline.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.rankrepro.mlflow.SystemInfo;
+import io.rankrepro.pipeline.exec.CodeVersion;
+import io.rankrepro.pipeline.plan.Plan;
+import io.rankrepro.pipeline.plan.PlannedTask;
+import io.rankrepro.pipeline.plan.Planner;
+import io.rankrepro.pipeline.spec.SpecException;
+import io.rankrepro.pipeline.spec.SpecLoader;
+import io.rankrepro.pipeline.track.MlflowSession;
+import io.rankrepro.pipeline.track.Tracking;
+import io.rankrepro.tasks.task.TaskKinds;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** What several commands share: loading a plan, opening tracking, the tags every run carries. */
+final class Commands {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static volatile TaskKinds kinds;
+
+    private Commands() { }
+
+    static TaskKinds kinds() {
+        if (kinds == null) {
+            kinds = TaskKinds.discover();
+        }
+        return kinds;
+    }
+
+    static Plan plan(SpecOptions o) throws SpecException {
+        return new Planner(kinds()).plan(SpecLoader.load(o.requireSpec()), o.profile, o.overrides());
+    }
+
+    static Tracking tracking(TrackingOptions o) {
+        if (o.noTracking) {
+            return Tracking.none();
+        }
+        return MlflowSession.connect(o.trackingUri);
+    }
+
+    /** Provenance every run carries: code, engine, machine. */
+    static Map<String, String> runTags() {
+        Map<String, String> tags = new LinkedHashMap<>(SystemInfo.tags());
+        tags.put("rankrepro.code_version", CodeVersion.current());
+        tags.put("rankrepro.version", Commands.class.getPackage().getImplementationVersion() == null
+                ? "dev" : Commands.class.getPackage().getImplementationVersion());
+        String commit = GitInfo.commit();
+        if (commit != null) {
+            tags.put("mlflow.source.git.commit", commit);
+            tags.put("rankrepro.git_commit", commit);
+        }
+        tags.put("rankrepro.djl_version", ai.djl.engine.Engine.getDjlVersion());
+        tags.put("rankrepro.engine", "PyTorch");
+        return tags;
+    }
+
+    static String planJson(Plan plan, Map<String, String> keys) throws Exception {
+        List<Map<String, Object>> tasks = new ArrayList<>();
+        for (PlannedTask t : plan.tasks()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", t.id());
+            m.put("stage", t.stage());
+            m.put("kind", t.kind());
+            m.put("key", keys.get(t.id()));
+            m.put("params", t.params().asMap());
+            m.put("sweep_point", t.sweepPoint());
+            m.put("upstream", t.upstream());
+            m.put("gather", t.gather());
+            tasks.add(m);
+        }
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("experiment", plan.spec().id());
+        root.put("title", plan.spec().title());
+        root.put("profile", plan.info().profile());
+        root.put("seed", plan.info().seed());
+        root.put("spec", plan.spec().source());
+        root.put("spec_sha256", plan.spec().sha256());
+        root.put("code_version", CodeVersion.current());
+        root.put("tasks", tasks);
+        return JSON.writeValueAsString(root);
+    }
+}

@@ -1,0 +1,44 @@
+package io.rankrepro.pipeline.cli;
+
+import io.rankrepro.pipeline.exec.CodeVersion;
+import io.rankrepro.pipeline.exec.OutputStore;
+import io.rankrepro.pipeline.exec.TaskKeys;
+import io.rankrepro.pipeline.plan.Plan;
+import io.rankrepro.pipeline.plan.PlannedTask;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "plan", mixinStandardHelpOptions = true,
+        description = {"Print the DAG a spec expands to at a profile, and which tasks are already cached.",
+                "Nothing runs and nothing is tracked."})
+final class PlanCommand implements Callable<Integer> {
+    @Mixin SpecOptions specOptions;
+    @Mixin WorkOptions work;
+
+    @Option(names = "--json", description = "Print the plan as JSON (tasks, params, dependencies, keys)")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        Plan plan = Commands.plan(specOptions);
+        Map<String, String> keys = TaskKeys.of(plan, CodeVersion.current());
+        if (json) {
+            System.out.println(Commands.planJson(plan, keys));
+            return 0;
+        }
+        OutputStore store = new OutputStore(work.workdir);
+        System.out.printf("%s — %s%nprofile %s, seed %d, %d tasks, code %s%n%n", plan.spec().id(), plan.spec().title(),
+                plan.info().profile(), plan.info().seed(), plan.tasks().size(), CodeVersion.current());
+        for (PlannedTask t : plan.tasks()) {
+            OutputStore.Verification v = store.verify(keys.get(t.id()));
+            System.out.printf("%-28s %-26s %s  %s%n", t.id(), t.kind(), keys.get(t.id()).substring(0, 12),
+                    v.ok() ? "cached" : "will run: " + v.reason());
+            System.out.printf("    after: %s%n    params: %s%n", t.upstream().isEmpty() ? "-" : String.join(", ", t.upstream()), t.params());
+        }
+        return 0;
+    }
+}

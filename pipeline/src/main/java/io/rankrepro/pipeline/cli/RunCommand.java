@@ -1,0 +1,162 @@
+package io.rankrepro.pipeline.cli;
+
+import io.rankrepro.mlflow.RunTracker;
+import io.rankrepro.pipeline.exec.CodeVersion;
+import io.rankrepro.pipeline.exec.ConsoleProgress;
+import io.rankrepro.pipeline.exec.InProcessLauncher;
+import io.rankrepro.pipeline.exec.LocalExecutor;
+import io.rankrepro.pipeline.exec.OutputStore;
+import io.rankrepro.pipeline.exec.TaskKeys;
+import io.rankrepro.pipeline.exec.TaskLauncher;
+import io.rankrepro.pipeline.exec.TaskOutcome;
+import io.rankrepro.pipeline.exec.TaskRunner;
+import io.rankrepro.pipeline.plan.Plan;
+import io.rankrepro.pipeline.plan.PlannedTask;
+import io.rankrepro.pipeline.track.Tracking;
+import io.rankrepro.tasks.task.ClaimCheck;
+import io.rankrepro.tasks.task.ClaimChecks;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = {"Plan a spec at a profile and run every task, skipping those whose outputs are cached and verify.",
+                "Logs one MLflow parent run for the DAG run and a child run per task; copies the figures to --results."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:every task succeeded (ran or cached)", "1:a task failed, or tracking is unreachable",
+                "2:bad spec or bad arguments (nothing ran)"})
+final class RunCommand implements Callable<Integer> {
+    @Mixin SpecOptions specOptions;
+    @Mixin WorkOptions work;
+    @Mixin TrackingOptions trackingOptions;
+
+    @Option(names = "--results", defaultValue = "results", paramLabel = "DIR",
+            description = "Where figures and tables are copied: DIR/<experiment id>/<profile>/ (default: ${DEFAULT-VALUE})")
+    Path results;
+
+    @Option(names = "--workers", defaultValue = "2", paramLabel = "N",
+            description = "Tasks run in parallel at most (default: ${DEFAULT-VALUE})")
+    int workers;
+
+    @Option(names = "--force", description = "Run every task even if its outputs are cached")
+    boolean force;
+
+    @Override
+    public Integer call() throws Exception {
+        if (workers < 1 || workers > 256) {
+            throw new UsageError("--workers must be between 1 and 256, got " + workers);
+        }
+        Plan plan = Commands.plan(specOptions);
+        String code = CodeVersion.current();
+        Map<String, String> keys = TaskKeys.of(plan, code);
+        OutputStore store = new OutputStore(work.workdir);
+        store.cleanAbandoned();
+        long start = System.nanoTime();
+        try (Tracking tracking = Commands.tracking(trackingOptions)) {
+            Map<String, String> tags = Commands.runTags();
+            System.out.printf("rankrepro run: %s — %s%n  profile %s, %d tasks, %d workers, code %s, work %s%n",
+                    plan.spec().id(), plan.spec().title(), plan.info().profile(), plan.tasks().size(), workers, code,
+                    work.workdir.toAbsolutePath());
+            Map<String, String> parentTags = new LinkedHashMap<>(tags);
+            parentTags.put("rankrepro.profile", plan.info().profile());
+            parentTags.put("rankrepro.seed", Long.toString(plan.info().seed()));
+            parentTags.put("rankrepro.spec_sha256", plan.spec().sha256());
+            parentTags.put("rankrepro.role", "dag-run");
+            String runName = plan.info().profile() + " " + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss"));
+            RunTracker parent = tracking.startRun(plan.spec().id(), runName, null, parentTags);
+            String parentId = parent.runId();
+            if (parentId != null) {
+                System.out.println("  MLflow parent run: " + parentId + "  " + tracking.runUrl(parentId));
+                parent.logParams(Map.of("profile", plan.info().profile(), "seed", Long.toString(plan.info().seed()),
+                        "spec", plan.spec().source(), "workers", Integer.toString(workers)));
+                parent.logArtifact(Path.of(plan.spec().source()), "spec");
+                Path tmp = Files.createTempDirectory("rankrepro-plan");
+                try {
+                    Path planFile = Files.writeString(tmp.resolve("plan.json"), Commands.planJson(plan, keys));
+                    parent.logArtifact(planFile, "spec");
+                } finally {
+                    OutputStore.deleteTree(tmp);
+                }
+            }
+            TaskRunner runner = new TaskRunner(Commands.kinds(), store, tracking, code, tags, ConsoleProgress::forTask);
+            TaskLauncher launcher = new InProcessLauncher(runner);
+            Map<String, TaskOutcome> outcomes = new LocalExecutor(store, launcher, workers, force, System.out)
+                    .execute(plan, keys, parentId);
+
+            boolean ok = outcomes.values().stream().allMatch(TaskOutcome::ok);
+            for (TaskOutcome o : outcomes.values()) {
+                if (o.runId() != null && parentId != null && o.status() == TaskOutcome.Status.CACHED) {
+                    parent.setTags(Map.of("rankrepro.cached." + o.taskId().replaceAll("[^A-Za-z0-9_.-]", "_"), o.runId()));
+                }
+            }
+            List<ClaimCheck> checks = new ArrayList<>();
+            Path resultDir = results.resolve(plan.spec().id()).resolve(plan.info().profile());
+            if (ok) {
+                for (PlannedTask sink : plan.sinks()) {
+                    Path dir = outcomes.get(sink.id()).dir();
+                    publishResults(dir, resultDir);
+                    checks.addAll(ClaimChecks.read(dir));
+                    if (parentId != null && outcomes.get(sink.id()).runId() != null) {
+                        parent.setTags(Map.of(FigureCommand.SINK_RUN_TAG, outcomes.get(sink.id()).runId()));
+                    }
+                }
+                System.out.println("  results: " + resultDir.toAbsolutePath());
+            }
+            long passed = checks.stream().filter(ClaimCheck::passed).count();
+            if (!checks.isEmpty()) {
+                System.out.printf("%nClaims of %s at profile %s: %d of %d reproduced%n", plan.spec().id(), plan.info().profile(), passed, checks.size());
+                for (ClaimCheck c : checks) {
+                    System.out.printf("  %s %s: %s%n      measured: %s%n      criterion: %s%n",
+                            c.passed() ? "PASS" : "DID NOT REPRODUCE", c.id(), c.claim(), c.measured(), c.criterion());
+                    parent.logMetric("claim." + c.id(), c.passed() ? 1 : 0, 0);
+                }
+            }
+            double wall = (System.nanoTime() - start) / 1e9;
+            long ran = outcomes.values().stream().filter(o -> o.status() == TaskOutcome.Status.RAN).count();
+            long cached = outcomes.values().stream().filter(o -> o.status() == TaskOutcome.Status.CACHED).count();
+            long failed = outcomes.size() - ran - cached;
+            parent.logMetric("dag.wall_seconds", wall, 0);
+            parent.logMetric("dag.tasks_ran", ran, 0);
+            parent.logMetric("dag.tasks_cached", cached, 0);
+            parent.flush();
+            if (parentId != null) {
+                tracking.endRun(parentId, ok);
+            }
+            System.out.printf("%n%s: %d ran, %d cached, %d failed or blocked, %.1fs%n", ok ? "done" : "FAILED", ran, cached, failed, wall);
+            if (parentId != null) {
+                System.out.println("  MLflow: " + tracking.runUrl(parentId));
+            }
+            return ok ? 0 : 1;
+        }
+    }
+
+    /** Copies a sink's files (not its manifest) to the results folder, replacing older ones. */
+    private static void publishResults(Path from, Path to) throws java.io.IOException {
+        Files.createDirectories(to);
+        try (Stream<Path> files = Files.walk(from)) {
+            for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+                Path rel = from.relativize(f);
+                if (rel.toString().equals(OutputStore.MANIFEST)) {
+                    continue;
+                }
+                Path target = to.resolve(rel.toString());
+                Files.createDirectories(target.getParent());
+                Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+                Files.copy(f, tmp, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            }
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package io.rankrepro.pipeline.cli;
+
+import io.rankrepro.pipeline.exec.CodeVersion;
+import io.rankrepro.pipeline.exec.ConsoleProgress;
+import io.rankrepro.pipeline.exec.OutputStore;
+import io.rankrepro.pipeline.exec.TaskKeys;
+import io.rankrepro.pipeline.exec.TaskRunner;
+import io.rankrepro.pipeline.plan.Plan;
+import io.rankrepro.pipeline.plan.PlannedTask;
+import io.rankrepro.pipeline.track.Tracking;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * Runs one task of one stage exactly as the executor would: what a container or an Airflow task
+ * runs. Registered once per stage name (prepare, train, checkpoint, analyze, figure).
+ */
+@Command(mixinStandardHelpOptions = true,
+        description = {"Run one task of the '${COMMAND-NAME}' stage of a spec, as the DAG executor would:",
+                "upstream outputs must already be in --workdir; the output is published there, verified and tracked.",
+                "Task ids are printed by `rankrepro plan` (e.g. train[alpha=0.01])."})
+class StageCommand implements Callable<Integer> {
+    private final String stage;
+
+    @Mixin SpecOptions specOptions;
+    @Mixin WorkOptions work;
+    @Mixin TrackingOptions trackingOptions;
+
+    @Option(names = "--task", paramLabel = "ID", description = "Task id; may be omitted when the stage has exactly one task")
+    String taskId;
+
+    @Option(names = "--run-id", paramLabel = "ID", description = "Log into this existing MLflow run (made by the executor or Airflow)")
+    String runId;
+
+    @Option(names = "--parent-run-id", paramLabel = "ID", description = "Start this task's MLflow run as a child of this run")
+    String parentRunId;
+
+    @Option(names = "--force", description = "Run even if the task's outputs are cached")
+    boolean force;
+
+    StageCommand(String stage) {
+        this.stage = stage;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Plan plan = Commands.plan(specOptions);
+        PlannedTask task = resolveTask(plan);
+        String code = CodeVersion.current();
+        Map<String, String> keys = TaskKeys.of(plan, code);
+        OutputStore store = new OutputStore(work.workdir);
+        OutputStore.Verification existing = store.verify(keys.get(task.id()));
+        if (existing.ok() && !force) {
+            System.out.printf("≡ %s skipped: %s (key %s)%n", task.id(), existing.reason(), keys.get(task.id()).substring(0, 12));
+            return 0;
+        }
+        try (Tracking tracking = Commands.tracking(trackingOptions)) {
+            System.out.printf("▶ %s running: %s%n", task.id(), existing.reason());
+            long start = System.nanoTime();
+            TaskRunner runner = new TaskRunner(Commands.kinds(), store, tracking, code, Commands.runTags(), ConsoleProgress::forTask);
+            OutputStore.Verification v = runner.run(plan, task, keys, parentRunId, runId);
+            System.out.printf("✔ %s done in %.1fs → %s%n", task.id(), (System.nanoTime() - start) / 1e9, v.dir());
+            return 0;
+        }
+    }
+
+    private PlannedTask resolveTask(Plan plan) {
+        if (taskId != null) {
+            PlannedTask t;
+            try {
+                t = plan.task(taskId);
+            } catch (java.util.NoSuchElementException e) {
+                throw new UsageError(e.getMessage());
+            }
+            if (!t.stage().equals(stage)) {
+                throw new UsageError("task " + taskId + " belongs to stage '" + t.stage() + "', not '" + stage
+                        + "'; run it with `rankrepro " + t.stage() + "`");
+            }
+            return t;
+        }
+        var ofStage = plan.tasks().stream().filter(t -> t.stage().equals(stage)).toList();
+        if (ofStage.size() != 1) {
+            throw new UsageError("stage '" + stage + "' has " + ofStage.size() + " tasks at profile " + plan.info().profile()
+                    + "; choose one with --task: " + ofStage.stream().map(PlannedTask::id).toList());
+        }
+        return ofStage.get(0);
+    }
+}

@@ -1,0 +1,25 @@
+package io.rankrepro.pipeline.exec;
+
+import io.rankrepro.pipeline.plan.Plan;
+import io.rankrepro.pipeline.plan.PlannedTask;
+
+import java.util.Map;
+
+/** Runs tasks in the executor's JVM: the embedded default. */
+public final class InProcessLauncher implements TaskLauncher {
+    private final TaskRunner runner;
+
+    public InProcessLauncher(TaskRunner runner) {
+        this.runner = runner;
+    }
+
+    @Override
+    public void launch(Plan plan, PlannedTask task, Map<String, String> keys, String parentRunId) throws TaskFailure {
+        runner.run(plan, task, keys, parentRunId, null);
+    }
+
+    @Override
+    public String name() {
+        return "local";
+    }
+}

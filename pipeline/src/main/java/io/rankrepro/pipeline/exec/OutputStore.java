@@ -1,0 +1,178 @@
+package io.rankrepro.pipeline.exec;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * Task outputs on disk, addressed by task key: {@code <work>/tasks/<key>/} with a {@code _task.json}
+ * manifest. A task writes into a private staging folder; only a finished, hashed folder is moved
+ * into place (one atomic rename), so a killed task never leaves an output a later run accepts.
+ */
+public final class OutputStore {
+    public static final String MANIFEST = "_task.json";
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+
+    private final Path root;
+    private final Path staging;
+
+    public OutputStore(Path workdir) {
+        this.root = workdir.toAbsolutePath().normalize().resolve("tasks");
+        this.staging = workdir.toAbsolutePath().normalize().resolve("staging");
+    }
+
+    public Path dir(String key) {
+        return root.resolve(key);
+    }
+
+    /** What is on disk for {@code key}, checked file by file against its manifest. */
+    public Verification verify(String key) {
+        Path dir = dir(key);
+        Path manifest = dir.resolve(MANIFEST);
+        if (!Files.isDirectory(dir)) {
+            return Verification.missing();
+        }
+        TaskRecord record;
+        try {
+            record = JSON.readValue(manifest.toFile(), TaskRecord.class);
+        } catch (IOException e) {
+            return Verification.corrupt(manifest + " unreadable: " + e.getMessage());
+        }
+        if (!key.equals(record.key())) {
+            return Verification.corrupt(manifest + " belongs to key " + record.key());
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            long count = files.filter(Files::isRegularFile).filter(f -> !f.equals(manifest)).count();
+            if (count != record.files().size()) {
+                return Verification.corrupt(dir + " holds " + count + " files, manifest lists " + record.files().size());
+            }
+        } catch (IOException e) {
+            return Verification.corrupt(dir + " unreadable: " + e.getMessage());
+        }
+        for (Map.Entry<String, String> f : record.files().entrySet()) {
+            Path file = dir.resolve(f.getKey());
+            try {
+                if (!Files.isRegularFile(file)) {
+                    return Verification.corrupt(file + " is missing");
+                }
+                String actual = Hashing.sha256(file);
+                if (!actual.equals(f.getValue())) {
+                    return Verification.corrupt(file + " has sha256 " + actual.substring(0, 12) + "…, manifest says " + f.getValue().substring(0, 12) + "…");
+                }
+            } catch (IOException e) {
+                return Verification.corrupt(file + " unreadable: " + e.getMessage());
+            }
+        }
+        return Verification.verified(record, dir);
+    }
+
+    /** A fresh private folder for a task to write into; the name carries our pid for cleanup. */
+    public Path stage(String key) throws IOException {
+        Files.createDirectories(staging);
+        return Files.createDirectory(staging.resolve(key.substring(0, 16) + "-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID()));
+    }
+
+    /** Hashes every file in {@code staged}. */
+    public static Map<String, String> hashFiles(Path staged) throws IOException {
+        Map<String, String> files = new TreeMap<>();
+        try (Stream<Path> walk = Files.walk(staged)) {
+            for (Path f : (Iterable<Path>) walk.filter(Files::isRegularFile)::iterator) {
+                String rel = staged.relativize(f).toString().replace('\\', '/');
+                if (!rel.equals(MANIFEST)) {
+                    files.put(rel, Hashing.sha256(f));
+                }
+            }
+        }
+        return files;
+    }
+
+    /** Writes the manifest into {@code staged} and moves it into place, replacing a corrupt predecessor. */
+    public Path publish(Path staged, TaskRecord record) throws IOException {
+        Path tmpManifest = staged.resolve(MANIFEST + ".tmp");
+        JSON.writeValue(tmpManifest.toFile(), record);
+        Files.move(tmpManifest, staged.resolve(MANIFEST), StandardCopyOption.ATOMIC_MOVE);
+        Path target = dir(record.key());
+        Files.createDirectories(root);
+        if (Files.exists(target)) {
+            // A rejected (corrupt) output or a concurrent writer's: move it aside first, then drop it.
+            Path aside = staging.resolve("replaced-" + UUID.randomUUID());
+            Files.move(target, aside, StandardCopyOption.ATOMIC_MOVE);
+            deleteTree(aside);
+        }
+        try {
+            Files.move(staged, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            throw new IOException("work folder " + root + " and its staging folder must be on one file system", e);
+        }
+        return target;
+    }
+
+    /** Removes staging folders left by processes that no longer run (killed tasks). */
+    public void cleanAbandoned() throws IOException {
+        if (!Files.isDirectory(staging)) {
+            return;
+        }
+        try (Stream<Path> dirs = Files.list(staging)) {
+            for (Path d : (Iterable<Path>) dirs::iterator) {
+                String[] parts = d.getFileName().toString().split("-");
+                boolean alive = false;
+                if (parts.length >= 2 && parts[1].matches("\\d+")) {
+                    alive = ProcessHandle.of(Long.parseLong(parts[1])).map(ProcessHandle::isAlive).orElse(false);
+                }
+                if (!alive) {
+                    deleteTree(d);
+                }
+            }
+        }
+    }
+
+    public static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.delete(p);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    /** The state of one key's outputs. */
+    public record Verification(State state, String reason, TaskRecord record, Path dir) {
+        public enum State { VERIFIED, MISSING, CORRUPT }
+
+        static Verification verified(TaskRecord r, Path dir) {
+            return new Verification(State.VERIFIED, "outputs verified", r, dir);
+        }
+
+        static Verification missing() {
+            return new Verification(State.MISSING, "no outputs yet", null, null);
+        }
+
+        static Verification corrupt(String why) {
+            return new Verification(State.CORRUPT, "outputs failed verification: " + why, null, null);
+        }
+
+        public boolean ok() {
+            return state == State.VERIFIED;
+        }
+    }
+}

@@ -1,0 +1,24 @@
+package io.rankrepro.pipeline.exec;
+
+import java.util.Map;
+
+/**
+ * The manifest ({@code _task.json}) of a published task output: what ran, and the hash of every
+ * file it wrote, so a later run can verify the outputs before trusting them.
+ */
+public record TaskRecord(
+        String key,
+        String taskId,
+        String kind,
+        Map<String, Object> params,
+        Map<String, String> files,
+        String codeVersion,
+        String mlflowRunId,
+        String finishedAt,
+        double wallSeconds) {
+
+    public TaskRecord {
+        params = Map.copyOf(params);
+        files = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(files));
+    }
+}

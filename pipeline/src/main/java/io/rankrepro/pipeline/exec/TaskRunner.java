@@ -1,0 +1,168 @@
+package io.rankrepro.pipeline.exec;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.rankrepro.mlflow.RunTracker;
+import io.rankrepro.pipeline.plan.Plan;
+import io.rankrepro.pipeline.plan.PlannedTask;
+import io.rankrepro.pipeline.track.Tracking;
+import io.rankrepro.tasks.task.Progress;
+import io.rankrepro.tasks.task.Task;
+import io.rankrepro.tasks.task.TaskContext;
+import io.rankrepro.tasks.task.TaskInput;
+import io.rankrepro.tasks.task.TaskKinds;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Runs one planned task the same way wherever it runs (in the executor's JVM, in a container, under
+ * Airflow): checks its upstream outputs, runs it in a staging folder under its own tracking run,
+ * hashes and uploads what it wrote, then publishes the folder atomically.
+ */
+public final class TaskRunner {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+
+    private final TaskKinds kinds;
+    private final OutputStore store;
+    private final Tracking tracking;
+    private final String codeVersion;
+    private final Map<String, String> systemTags;
+    private final Function<String, Progress> progress;
+
+    public TaskRunner(TaskKinds kinds, OutputStore store, Tracking tracking, String codeVersion,
+                      Map<String, String> systemTags, Function<String, Progress> progress) {
+        this.kinds = kinds;
+        this.store = store;
+        this.tracking = tracking;
+        this.codeVersion = codeVersion;
+        this.systemTags = Map.copyOf(systemTags);
+        this.progress = progress;
+    }
+
+    /**
+     * @param parentRunId the DAG run's tracking run (may be null)
+     * @param runId       a run already created for this task (may be null: one is started here)
+     * @return the published, verified output
+     */
+    public OutputStore.Verification run(Plan plan, PlannedTask task, Map<String, String> keys,
+                                        String parentRunId, String runId) throws TaskFailure {
+        Task impl = kinds.find(task.kind()).orElseThrow(() -> new TaskFailure("unknown task kind '" + task.kind() + "'"));
+        String key = keys.get(task.id());
+        List<TaskInput> inputs = new ArrayList<>();
+        for (String ancestor : task.ancestors()) {
+            OutputStore.Verification v = store.verify(keys.get(ancestor));
+            if (!v.ok()) {
+                throw new TaskFailure(task.id() + " needs the output of " + ancestor + ", which is not available ("
+                        + v.reason() + "); run the whole DAG with `rankrepro run`");
+            }
+            PlannedTask up = plan.task(ancestor);
+            inputs.add(new TaskInput(up.id(), up.stage(), up.sweepPoint(), v.dir()));
+        }
+        Map<String, String> tags = new LinkedHashMap<>(systemTags);
+        tags.put("rankrepro.task", task.id());
+        tags.put("rankrepro.stage", task.stage());
+        tags.put("rankrepro.kind", task.kind());
+        tags.put("rankrepro.key", key);
+        tags.put("rankrepro.code_version", codeVersion);
+        tags.put("rankrepro.profile", plan.info().profile());
+        tags.put("rankrepro.seed", Long.toString(plan.info().seed()));
+        tags.put("rankrepro.spec_sha256", plan.spec().sha256());
+        for (String up : task.upstream()) {
+            tags.put("rankrepro.upstream." + up, keys.get(up));
+        }
+        RunTracker tracker = runId != null ? tracking.attach(runId)
+                : tracking.startRun(plan.spec().id(), task.id(), parentRunId, tags);
+        if (runId != null) {
+            tracker.setTags(tags);
+        }
+        Path staged = null;
+        long start = System.nanoTime();
+        boolean success = false;
+        try {
+            staged = store.stage(key);
+            Map<String, String> params = new LinkedHashMap<>();
+            task.params().asMap().forEach((k, v) -> params.put(k, String.valueOf(v)));
+            tracker.logParams(params);
+            TaskContext ctx = new TaskContext(task.id(), task.stage(), plan.info(), task.params(), task.sweepPoint(),
+                    inputs, staged, tracker, progress.apply(task.id()));
+            try {
+                impl.run(ctx);
+            } catch (Exception e) {
+                throw new TaskFailure(task.id() + " (" + task.kind() + ") failed: " + message(e), e);
+            }
+            Map<String, String> files = OutputStore.hashFiles(staged);
+            double wall = (System.nanoTime() - start) / 1e9;
+            TaskRecord record = new TaskRecord(key, task.id(), task.kind(), task.params().asMap(), files, codeVersion,
+                    tracker.runId(), Instant.now().toString(), wall);
+            if (tracking.enabled()) {
+                upload(plan, task, keys, inputs, staged, tracker);
+                tracker.setTags(Map.of("rankrepro.outputs_sha256", Hashing.sha256(Hashing.canonicalJson(files).getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                        "rankrepro.wall_seconds", String.format("%.3f", wall)));
+            }
+            tracker.flush();
+            store.publish(staged, record);
+            staged = null;
+            success = true;
+            return store.verify(key);
+        } catch (IOException e) {
+            throw new TaskFailure(task.id() + ": cannot write outputs under " + store.dir(key).getParent() + ": " + e.getMessage(), e);
+        } finally {
+            if (staged != null) {
+                try {
+                    OutputStore.deleteTree(staged);
+                } catch (IOException ignored) {
+                    // Left for cleanAbandoned(); never accepted as an output.
+                }
+            }
+            if (tracker.runId() != null) {
+                tracker.flush();
+                tracking.endRun(tracker.runId(), success);
+            }
+        }
+    }
+
+    /** Outputs under outputs/, the replay descriptor, and (for gather tasks) the direct inputs under inputs/KEY/. */
+    private void upload(Plan plan, PlannedTask task, Map<String, String> keys, List<TaskInput> inputs,
+                        Path staged, RunTracker tracker) throws IOException {
+        List<TaskDescriptor.Upstream> upstream = new ArrayList<>();
+        for (String up : task.upstream()) {
+            PlannedTask u = plan.task(up);
+            upstream.add(new TaskDescriptor.Upstream(u.id(), u.stage(), u.sweepPoint(), keys.get(up)));
+        }
+        TaskDescriptor descriptor = new TaskDescriptor(task.id(), task.stage(), task.kind(), task.params().asMap(),
+                task.sweepPoint(), plan.info(), keys.get(task.id()), codeVersion, upstream);
+        Path descriptorDir = staged.getParent().resolve(staged.getFileName() + ".descriptor");
+        java.nio.file.Files.createDirectories(descriptorDir);
+        try {
+            Path file = descriptorDir.resolve(TaskDescriptor.FILE_NAME);
+            JSON.writeValue(file.toFile(), descriptor);
+            tracker.logArtifact(file, "");
+        } finally {
+            OutputStore.deleteTree(descriptorDir);
+        }
+        tracker.logArtifacts(staged, "outputs");
+        if (task.gather()) {
+            for (TaskInput in : inputs) {
+                if (task.upstream().contains(in.taskId())) {
+                    tracker.logArtifacts(in.dir(), "inputs/" + keys.get(in.taskId()));
+                }
+            }
+        }
+    }
+
+    public static String message(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root && root.getMessage() == null) {
+            root = root.getCause();
+        }
+        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    }
+}

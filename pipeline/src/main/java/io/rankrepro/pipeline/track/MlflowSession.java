@@ -1,0 +1,64 @@
+package io.rankrepro.pipeline.track;
+
+import io.rankrepro.mlflow.MlflowTracking;
+import io.rankrepro.mlflow.RunTracker;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** {@link Tracking} on a real MLflow server. */
+public final class MlflowSession implements Tracking {
+    private final MlflowTracking mlflow;
+    private final Map<String, String> experiments = new ConcurrentHashMap<>();
+
+    private MlflowSession(MlflowTracking mlflow) {
+        this.mlflow = mlflow;
+    }
+
+    /** Connects to {@code uri}, else $MLFLOW_TRACKING_URI, else the local default; fails clearly if unreachable. */
+    public static MlflowSession connect(String uri) {
+        return new MlflowSession(MlflowTracking.connect(MlflowTracking.resolveUri(uri)));
+    }
+
+    @Override
+    public boolean enabled() {
+        return true;
+    }
+
+    @Override
+    public RunTracker startRun(String experiment, String runName, String parentRunId, Map<String, String> tags) {
+        String experimentId = experiments.computeIfAbsent(experiment, mlflow::getOrCreateExperiment);
+        return mlflow.startRun(experimentId, runName, parentRunId, tags);
+    }
+
+    @Override
+    public RunTracker attach(String runId) {
+        return mlflow.attachRun(runId);
+    }
+
+    @Override
+    public void endRun(String runId, boolean success) {
+        mlflow.endRun(runId, success);
+    }
+
+    @Override
+    public String runUrl(String runId) {
+        return mlflow.runUrl(runId);
+    }
+
+    @Override
+    public void download(String runId, String artifactPath, Path dest) {
+        mlflow.downloadArtifacts(runId, artifactPath, dest);
+    }
+
+    @Override
+    public Map<String, String> tags(String runId) {
+        return mlflow.getRun(runId).tags();
+    }
+
+    @Override
+    public void close() {
+        mlflow.close();
+    }
+}

@@ -1,0 +1,25 @@
+package io.rankrepro.pipeline.track;
+
+import io.rankrepro.mlflow.RunTracker;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/** Tracking switched off: runs get no ids, nothing is sent. */
+enum NoTracking implements Tracking {
+    INSTANCE;
+
+    @Override public boolean enabled() { return false; }
+    @Override public RunTracker startRun(String e, String n, String p, Map<String, String> t) { return RunTracker.none(); }
+    @Override public RunTracker attach(String runId) { return RunTracker.none(); }
+    @Override public void endRun(String runId, boolean success) { }
+    @Override public String runUrl(String runId) { return ""; }
+
+    @Override
+    public void download(String runId, String artifactPath, Path dest) {
+        throw new IllegalStateException("tracking is off: nothing to download for run " + runId);
+    }
+
+    @Override public Map<String, String> tags(String runId) { return Map.of(); }
+    @Override public void close() { }
+}
