@@ -1,0 +1,327 @@
+package io.rankrepro.mlflow;
+
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import org.mlflow.api.proto.Service.CreateRun;
+import org.mlflow.api.proto.Service.Experiment;
+import org.mlflow.api.proto.Service.Metric;
+import org.mlflow.api.proto.Service.Param;
+import org.mlflow.api.proto.Service.Run;
+import org.mlflow.api.proto.Service.RunInfo;
+import org.mlflow.api.proto.Service.RunStatus;
+import org.mlflow.api.proto.Service.RunTag;
+import org.mlflow.api.proto.Service.ViewType;
+import org.mlflow.tracking.MlflowClient;
+import org.mlflow.tracking.MlflowClientException;
+import org.mlflow.tracking.MlflowHttpException;
+import org.mlflow.tracking.RunsPage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A connection to an MLflow tracking server (3.x, run with {@code --serve-artifacts}).
+ * Runs, params, metrics and tags go through the Java client {@code org.mlflow:mlflow-client};
+ * artifacts through the server's proxied artifact API over {@code java.net.http}, because the Java
+ * client's artifact calls shell out to Python. Layout: one experiment per figure spec, one parent
+ * run per pipeline run, one child run per task. Thread-safe.
+ */
+public final class MlflowTracking implements AutoCloseable {
+
+    public static final String DEFAULT_URI = "http://127.0.0.1:5000";
+    public static final String ENV_TRACKING_URI = "MLFLOW_TRACKING_URI";
+
+    public static final String TAG_RUN_NAME = "mlflow.runName";
+    public static final String TAG_PARENT_RUN_ID = "mlflow.parentRunId";
+    public static final String TAG_SOURCE_NAME = "mlflow.source.name";
+    public static final String TAG_SOURCE_TYPE = "mlflow.source.type";
+    public static final String TAG_USER = "mlflow.user";
+
+    private static final Logger LOG = LoggerFactory.getLogger(MlflowTracking.class);
+    private static final String SOURCE_NAME = "rankrepro";
+    private static final int SEARCH_PAGE = 1000;
+    private static final int HISTORY_PAGE = 25_000;
+
+    private final String uri;
+    private final MlflowClient client;
+    private final RestHttp http;
+    private final ArtifactStore artifacts;
+    private final Map<String, String> artifactRoots = new ConcurrentHashMap<>();
+    private final ObjectMapper json = JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
+    private final RunBackend backend = new RunBackend() {
+        @Override
+        public void logBatch(String runId, List<Metric> metrics, List<Param> params, List<RunTag> tags) {
+            call("logging a batch to run " + runId, () -> {
+                client.logBatch(runId, metrics, params, tags);
+                return null;
+            });
+        }
+
+        @Override
+        public void uploadArtifact(String runId, Path file, String artifactPath) {
+            artifacts.upload(artifactRoot(runId), artifactPath, file);
+        }
+    };
+
+    private MlflowTracking(String uri, MlflowCredentials credentials) {
+        this.uri = uri;
+        this.client = new MlflowClient(credentials.hostCreds(uri));
+        this.http = new RestHttp(uri, credentials);
+        this.artifacts = new ArtifactStore(http);
+    }
+
+    /** The tracking URI to use: {@code cliValue} if given, else {@code $MLFLOW_TRACKING_URI}, else {@value #DEFAULT_URI}. */
+    public static String resolveUri(String cliValue) {
+        return resolveUri(cliValue, System.getenv());
+    }
+
+    static String resolveUri(String cliValue, Map<String, String> env) {
+        if (cliValue != null && !cliValue.isBlank()) {
+            return stripSlash(cliValue.strip());
+        }
+        String fromEnv = env.get(ENV_TRACKING_URI);
+        return fromEnv != null && !fromEnv.isBlank() ? stripSlash(fromEnv.strip()) : DEFAULT_URI;
+    }
+
+    /**
+     * Connects to the server at {@code trackingUri} (http or https), with credentials from
+     * {@code MLFLOW_TRACKING_USERNAME}/{@code MLFLOW_TRACKING_PASSWORD} or {@code MLFLOW_TRACKING_TOKEN}.
+     *
+     * @throws TrackingException when the server does not answer or refuses the credentials
+     */
+    public static MlflowTracking connect(String trackingUri) {
+        return connect(trackingUri, MlflowCredentials.fromEnv(System.getenv()));
+    }
+
+    static MlflowTracking connect(String trackingUri, MlflowCredentials credentials) {
+        String uri = stripSlash(trackingUri.strip());
+        if (!uri.startsWith("http://") && !uri.startsWith("https://")) {
+            throw new TrackingException("MLflow tracking URI '" + uri + "' must be http:// or https://"
+                    + " (the Java client needs a tracking server, not a file: store)");
+        }
+        MlflowTracking t = new MlflowTracking(uri, credentials);
+        try {
+            t.http.get("health", Duration.ofSeconds(10));
+            // /health answers without credentials; one API call checks them.
+            t.client.searchExperiments(null, ViewType.ACTIVE_ONLY, 1, List.of());
+        } catch (RuntimeException e) {
+            t.close();
+            throw new TrackingException("MLflow tracking server at " + uri + " is not reachable: " + e.getMessage()
+                    + "; start it with `make mlflow-up` or set " + ENV_TRACKING_URI, e);
+        }
+        return t;
+    }
+
+    public String uri() {
+        return uri;
+    }
+
+    /**
+     * The id of the active experiment {@code name}, created if missing and restored if deleted.
+     * Safe when several processes ask at once: whoever loses the create race reads the winner's.
+     */
+    public String getOrCreateExperiment(String name) {
+        Optional<Experiment> existing = call("looking up experiment " + name, () -> client.getExperimentByName(name));
+        if (existing.isPresent()) {
+            Experiment e = existing.get();
+            if ("deleted".equals(e.getLifecycleStage())) {
+                LOG.warn("experiment '{}' was deleted; restoring it", name);
+                call("restoring experiment " + name, () -> {
+                    client.restoreExperiment(e.getExperimentId());
+                    return null;
+                });
+            }
+            return e.getExperimentId();
+        }
+        try {
+            return client.createExperiment(name);
+        } catch (MlflowHttpException e) {
+            if (e.getBodyMessage() != null && e.getBodyMessage().contains("RESOURCE_ALREADY_EXISTS")) {
+                return call("looking up experiment " + name, () -> client.getExperimentByName(name))
+                        .map(Experiment::getExperimentId)
+                        .orElseThrow(() -> new TrackingException("experiment " + name + " exists but cannot be read"));
+            }
+            throw failure("creating experiment " + name, e);
+        }
+    }
+
+    /**
+     * Starts a run in {@code experimentId}, a child of {@code parentRunIdOrNull} when given, with the
+     * usual MLflow tags (run name, parent, source, user) and then {@code tags}, which win on a clash.
+     */
+    public MlflowRunTracker startRun(String experimentId, String runName, String parentRunIdOrNull,
+                                     Map<String, String> tags) {
+        Map<String, String> system = new LinkedHashMap<>();
+        system.put(TAG_RUN_NAME, runName);
+        if (parentRunIdOrNull != null) {
+            system.put(TAG_PARENT_RUN_ID, parentRunIdOrNull);
+        }
+        system.put(TAG_SOURCE_NAME, SOURCE_NAME);
+        system.put(TAG_SOURCE_TYPE, "LOCAL");
+        system.put(TAG_USER, System.getProperty("user.name", ""));
+        CreateRun.Builder request = CreateRun.newBuilder().setExperimentId(experimentId).setRunName(runName)
+                .setStartTime(System.currentTimeMillis()).setUserId(System.getProperty("user.name", ""));
+        system.forEach((k, v) -> request.addTags(RunTag.newBuilder().setKey(k)
+                .setValue(MlflowLimits.truncate(v, MlflowLimits.MAX_TAG_VALUE_LENGTH))));
+        RunInfo info = call("creating run " + runName, () -> client.createRun(request.build()));
+        artifactRoots.put(info.getRunId(), ArtifactStore.proxiedRoot(info.getArtifactUri()));
+        MlflowRunTracker tracker = tracker(info.getRunId());
+        if (tags != null && !tags.isEmpty()) {
+            tracker.setTags(tags);
+        }
+        return tracker;
+    }
+
+    /** A tracker for an existing run, e.g. one the executor created for a task run elsewhere. */
+    public MlflowRunTracker attachRun(String runId) {
+        artifactRoot(runId); // fails now, clearly, if the run does not exist
+        return tracker(runId);
+    }
+
+    /** Marks the run FINISHED or FAILED, with the end time now. */
+    public void endRun(String runId, boolean success) {
+        call("ending run " + runId, () -> {
+            client.setTerminated(runId, success ? RunStatus.FINISHED : RunStatus.FAILED, System.currentTimeMillis());
+            return null;
+        });
+    }
+
+    /** Every artifact file of the run, as paths relative to its artifact root, sorted. */
+    public List<String> listArtifacts(String runId) {
+        return artifacts.listFiles(artifactRoot(runId), "");
+    }
+
+    /**
+     * Downloads the artifact file or folder {@code artifactPath} ("" for all) of the run into
+     * {@code destDir}, which must not exist or be empty; see {@link ArtifactStore#download}.
+     */
+    public void downloadArtifacts(String runId, String artifactPath, Path destDir) {
+        artifacts.download(artifactRoot(runId), artifactPath == null ? "" : artifactPath, destDir);
+    }
+
+    /** The bytes of one artifact file. */
+    public byte[] readArtifact(String runId, String path) {
+        return artifacts.read(artifactRoot(runId), path);
+    }
+
+    public RunView getRun(String runId) {
+        return view(call("reading run " + runId, () -> client.getRun(runId)));
+    }
+
+    /** Every logged point of metric {@code key}, ordered by step, then time. */
+    public List<MetricPoint> metricHistory(String runId, String key) {
+        List<MetricPoint> out = new ArrayList<>();
+        String pageToken = null;
+        do {
+            String path = "metrics/get-history?run_id=" + RestHttp.encode(runId) + "&metric_key=" + RestHttp.encode(key)
+                    + "&max_results=" + HISTORY_PAGE + (pageToken == null ? "" : "&page_token=" + RestHttp.encode(pageToken));
+            JsonNode page = readJson(call("reading metric " + key + " of run " + runId, () -> client.sendGet(path)));
+            for (JsonNode m : page.path("metrics")) {
+                out.add(new MetricPoint(m.path("key").asText(), number(m.path("value")),
+                        m.path("step").asLong(0), m.path("timestamp").asLong(0)));
+            }
+            pageToken = page.path("next_page_token").asText("");
+        } while (!pageToken.isEmpty());
+        out.sort(Comparator.comparingLong(MetricPoint::step).thenComparingLong(MetricPoint::timestampMillis));
+        return out;
+    }
+
+    /** Active runs of the experiment matching an MLflow search {@code filter} (null or "" for all), oldest first. */
+    public List<RunView> searchRuns(String experimentId, String filter) {
+        List<RunView> out = new ArrayList<>();
+        String pageToken = null;
+        do {
+            String token = pageToken;
+            RunsPage page = call("searching runs of experiment " + experimentId, () -> client.searchRuns(
+                    List.of(experimentId), filter == null ? "" : filter, ViewType.ACTIVE_ONLY, SEARCH_PAGE,
+                    List.of("attributes.start_time ASC"), token));
+            page.getItems().forEach(r -> out.add(view(r)));
+            pageToken = page.getNextPageToken().orElse(null);
+        } while (pageToken != null && !pageToken.isEmpty());
+        return out;
+    }
+
+    /** The child runs of {@code parentRunId}, oldest first. */
+    public List<RunView> childRuns(String parentRunId) {
+        String experimentId = getRun(parentRunId).experimentId();
+        return searchRuns(experimentId, "tags.`" + TAG_PARENT_RUN_ID + "` = '" + parentRunId.replace("'", "") + "'");
+    }
+
+    /** The run's page in the MLflow UI. */
+    public String runUrl(String runId) {
+        return uri + "/#/experiments/" + getRun(runId).experimentId() + "/runs/" + runId;
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+
+    private MlflowRunTracker tracker(String runId) {
+        return new MlflowRunTracker(runId, backend, System::currentTimeMillis);
+    }
+
+    private String artifactRoot(String runId) {
+        return artifactRoots.computeIfAbsent(runId, id -> ArtifactStore.proxiedRoot(
+                call("reading run " + id, () -> client.getRun(id)).getInfo().getArtifactUri()));
+    }
+
+    private static RunView view(Run run) {
+        RunInfo info = run.getInfo();
+        Map<String, String> params = new TreeMap<>();
+        run.getData().getParamsList().forEach(p -> params.put(p.getKey(), p.getValue()));
+        Map<String, String> tags = new TreeMap<>();
+        run.getData().getTagsList().forEach(t -> tags.put(t.getKey(), t.getValue()));
+        Map<String, Double> metrics = new TreeMap<>();
+        run.getData().getMetricsList().forEach(m -> metrics.put(m.getKey(), m.getValue()));
+        return new RunView(info.getRunId(), info.getExperimentId(), info.getRunName(), info.getStatus().name(),
+                info.getStartTime(), info.getEndTime(), info.getArtifactUri(),
+                java.util.Collections.unmodifiableMap(params), java.util.Collections.unmodifiableMap(tags),
+                java.util.Collections.unmodifiableMap(metrics));
+    }
+
+    // The server writes non-finite values as the strings "NaN", "Infinity", "-Infinity".
+    private static double number(JsonNode node) {
+        return node.isTextual() ? Double.parseDouble(node.asText()) : node.asDouble();
+    }
+
+    private JsonNode readJson(String body) {
+        try {
+            return json.readTree(body.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new TrackingException("unreadable answer from " + uri + ": " + e.getMessage(), e);
+        }
+    }
+
+    private <T> T call(String what, java.util.function.Supplier<T> action) {
+        try {
+            return action.get();
+        } catch (MlflowClientException e) {
+            throw failure(what, e);
+        }
+    }
+
+    private TrackingException failure(String what, MlflowClientException e) {
+        String detail = e instanceof MlflowHttpException h
+                ? "HTTP " + h.getStatusCode() + (h.getBodyMessage() == null ? "" : ": " + h.getBodyMessage())
+                : String.valueOf(e.getMessage());
+        return new TrackingException(what + " at " + uri + " failed: " + detail, e);
+    }
+
+    private static String stripSlash(String s) {
+        return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+    }
+}
