@@ -29,6 +29,11 @@ public final class RankreproCli {
             cli.addSubcommand(stage, new StageCommand(stage));
         }
         cli.addSubcommand("figure", new FigureCommand());
+        CommandLine any = new CommandLine(new StageCommand(null));
+        any.getCommandSpec().usageMessage().description(
+                "Run one task of any stage by its id, as the DAG executor would (what Airflow runs).",
+                "Upstream outputs must already be in --workdir; `rankrepro plan` lists the task ids.");
+        cli.addSubcommand("task", any);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof SpecException || e instanceof UsageError) {
                 cmd.getErr().println("rankrepro: " + e.getMessage());

@@ -17,7 +17,8 @@ import java.util.concurrent.Callable;
 
 /**
  * Runs one task of one stage exactly as the executor would: what a container or an Airflow task
- * runs. Registered once per stage name (prepare, train, checkpoint, analyze, figure).
+ * runs. Registered once per standard stage name (prepare, train, checkpoint, analyze, figure), and
+ * as {@code task}, which runs a task of any stage.
  */
 @Command(mixinStandardHelpOptions = true,
         description = {"Run one task of the '${COMMAND-NAME}' stage of a spec, as the DAG executor would:",
@@ -42,6 +43,7 @@ class StageCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Run even if the task's outputs are cached")
     boolean force;
 
+    /** @param stage the stage this command runs, or null for any stage ({@code rankrepro task}) */
     StageCommand(String stage) {
         this.stage = stage;
     }
@@ -76,11 +78,14 @@ class StageCommand implements Callable<Integer> {
             } catch (java.util.NoSuchElementException e) {
                 throw new UsageError(e.getMessage());
             }
-            if (!t.stage().equals(stage)) {
+            if (stage != null && !t.stage().equals(stage)) {
                 throw new UsageError("task " + taskId + " belongs to stage '" + t.stage() + "', not '" + stage
                         + "'; run it with `rankrepro " + t.stage() + "`");
             }
             return t;
+        }
+        if (stage == null) {
+            throw new UsageError("--task ID is required; `rankrepro plan` lists the task ids");
         }
         var ofStage = plan.tasks().stream().filter(t -> t.stage().equals(stage)).toList();
         if (ofStage.size() != 1) {
