@@ -134,7 +134,7 @@ public final class MlflowTracking implements AutoCloseable {
      * Safe when several processes ask at once: whoever loses the create race reads the winner's.
      */
     public String getOrCreateExperiment(String name) {
-        Optional<Experiment> existing = call("looking up experiment " + name, () -> client.getExperimentByName(name));
+        Optional<Experiment> existing = findExperiment(name);
         if (existing.isPresent()) {
             Experiment e = existing.get();
             if ("deleted".equals(e.getLifecycleStage())) {
@@ -150,8 +150,7 @@ public final class MlflowTracking implements AutoCloseable {
             return client.createExperiment(name);
         } catch (MlflowHttpException e) {
             if (e.getBodyMessage() != null && e.getBodyMessage().contains("RESOURCE_ALREADY_EXISTS")) {
-                return call("looking up experiment " + name, () -> client.getExperimentByName(name))
-                        .map(Experiment::getExperimentId)
+                return findExperiment(name).map(Experiment::getExperimentId)
                         .orElseThrow(() -> new TrackingException("experiment " + name + " exists but cannot be read"));
             }
             throw failure("creating experiment " + name, e);
@@ -268,6 +267,19 @@ public final class MlflowTracking implements AutoCloseable {
     @Override
     public void close() {
         client.close();
+    }
+
+    /**
+     * The experiment named {@code name}, active or deleted. A search rather than get-by-name: the
+     * Java client retries (and logs as "rate limit") every error answer, including the 404 of a
+     * name not yet used.
+     */
+    private Optional<Experiment> findExperiment(String name) {
+        if (name.contains("'")) {
+            return call("looking up experiment " + name, () -> client.getExperimentByName(name));
+        }
+        return call("looking up experiment " + name, () -> client.searchExperiments(
+                "name = '" + name + "'", ViewType.ALL, 1, List.of()).getItems().stream().findFirst());
     }
 
     private MlflowRunTracker tracker(String runId) {
