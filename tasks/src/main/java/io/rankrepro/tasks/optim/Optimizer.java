@@ -1,0 +1,26 @@
+package io.rankrepro.tasks.optim;
+
+import java.util.List;
+
+/**
+ * Updates parameter groups in place from their gradients, one step at a time.
+ * Implementations: {@link Sgd}, {@link AdamL2} (coupled L2), {@link AdamW} (decoupled decay).
+ */
+public interface Optimizer {
+
+    /** One update of every parameter, with gradients from {@code gradients}. */
+    void step(GradientSource gradients);
+
+    /** One update with the gradients autograd left on the parameters. */
+    default void step() {
+        step(GradientSource.AUTOGRAD);
+    }
+
+    /** Updates done so far. */
+    long steps();
+
+    /** The learning rate the next step will use. */
+    double nextLearningRate();
+
+    List<ParameterGroup> groups();
+}

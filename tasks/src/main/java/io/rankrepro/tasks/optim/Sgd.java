@@ -1,0 +1,34 @@
+package io.rankrepro.tasks.optim;
+
+import ai.djl.ndarray.NDArray;
+
+import java.util.List;
+
+/**
+ * Stochastic gradient descent with coupled weight decay and optional heavy-ball momentum, as
+ * PyTorch's {@code SGD} (dampening 0, no Nesterov): g' = g + λw; b ← μb + g' (b₀ = 0, so b₁ = g');
+ * w ← w − η·b. With μ = 0: w ← w − η(g + λw).
+ */
+public final class Sgd extends GroupedOptimizer {
+    private final double momentum;
+    private final List<List<NDArray>> buffers;
+
+    public Sgd(List<ParameterGroup> groups, LrSchedule schedule, double momentum) {
+        super(groups, schedule);
+        if (!(momentum >= 0 && momentum < 1)) {
+            throw new IllegalArgumentException("momentum must be in [0, 1), got " + momentum);
+        }
+        this.momentum = momentum;
+        this.buffers = momentum > 0 ? zerosLikeParams() : List.of();
+    }
+
+    @Override
+    protected void update(NDArray w, NDArray g, int group, int param, double lr, double weightDecay, long t) {
+        NDArray direction = weightDecay > 0 ? g.add(w.mul(weightDecay)) : g;
+        if (momentum > 0) {
+            NDArray buffer = buffers.get(group).get(param);
+            direction = buffer.muli(momentum).addi(direction);
+        }
+        w.subi(direction.mul(lr));
+    }
+}
