@@ -1,0 +1,231 @@
+package io.rankrepro.tasks.factorized;
+
+import io.rankrepro.tasks.task.ClaimCheck;
+import io.rankrepro.tasks.task.ClaimChecks;
+import io.rankrepro.tasks.task.Params;
+import io.rankrepro.tasks.task.Task;
+import io.rankrepro.tasks.task.TaskContext;
+import io.rankrepro.tasks.task.TaskInput;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code kobayashi2024/fig1} (gather): the four panels of Kobayashi et al. 2024 Fig. 1 from every
+ * λ's trajectory and analysis, and the theory as claim checks.
+ *
+ * <p>Params: {@code svPanelLambda} (panel 4's λ; the nearest swept λ is used and named),
+ * {@code gapTolerance} (Δ ≥ −tol), {@code rateTolerance} (relative, fitted vs 2ηλ),
+ * {@code svTolerance} (absolute, final vs soft-threshold), {@code thresholdMargin} (the
+ * singular-value check skips λ whose λ_eff lies within this of some d_i, where convergence to 0 is
+ * algebraic rather than exponential).
+ */
+public final class Kobayashi2024Fig1Task implements Task {
+    static final double LOG_FLOOR = 1e-18;
+
+    record Run(double lambda, List<ToySnapshot> rows, FactorizedToyAnalyzeTask.Analysis analysis) { }
+
+    @Override
+    public String kind() {
+        return "kobayashi2024/fig1";
+    }
+
+    @Override
+    public List<String> validate(Params p) {
+        List<String> problems = new ArrayList<>();
+        ParamRules.number(p, "svPanelLambda", true, 100, problems);
+        ParamRules.number(p, "gapTolerance", true, 1, problems);
+        ParamRules.number(p, "rateTolerance", false, 1, problems);
+        ParamRules.number(p, "svTolerance", false, 1, problems);
+        ParamRules.number(p, "thresholdMargin", true, 10, problems);
+        return problems;
+    }
+
+    @Override
+    public void run(TaskContext ctx) throws Exception {
+        Params p = ctx.params();
+        List<Run> runs = new ArrayList<>();
+        for (TaskInput analyzeInput : ctx.inputs("analyze")) {
+            FactorizedToyAnalyzeTask.Analysis a = FactorizedToyTrainTask.JSON.readValue(
+                    analyzeInput.dir().resolve(FactorizedToyAnalyzeTask.FILE).toFile(), FactorizedToyAnalyzeTask.Analysis.class);
+            TaskInput train = ctx.inputs("train").stream()
+                    .filter(t -> t.sweepPoint().equals(analyzeInput.sweepPoint())).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no train input for " + analyzeInput.taskId()));
+            runs.add(new Run(a.lambda(), ToyTrajectoryTable.read(train.dir().resolve(ToyTrajectoryTable.FILE_NAME)), a));
+        }
+        if (runs.isEmpty()) {
+            throw new IllegalStateException("no analyze inputs; the spec must gather over factorized-toy/analyze");
+        }
+        runs.sort(Comparator.comparingDouble(Run::lambda));
+
+        List<ClaimCheck> checks = checks(runs, p);
+        ClaimChecks.write(ctx.outputDir(), checks);
+        String caption = ctx.spec().title() + "\n" + ctx.spec().paper() + " — profile " + ctx.spec().profile()
+                + " — data: " + ctx.spec().data();
+        FigureGrid.write(List.of(gapPanel(runs), imbalancePanel(runs), finalSingularValuesPanel(runs),
+                singularValuesOverTimePanel(runs, p.getDouble("svPanelLambda"))), 2, 640, 460, caption,
+                ctx.outputDir().resolve("fig1"));
+        for (Run r : runs) {
+            ctx.tracker().logMetric("fitted_rate_lambda_" + fmt(r.lambda()), r.analysis().fittedRate(), 0);
+        }
+    }
+
+    static List<ClaimCheck> checks(List<Run> runs, Params p) {
+        List<ClaimCheck> checks = new ArrayList<>();
+        double gapTol = p.getDouble("gapTolerance");
+        double minGap = runs.stream().mapToDouble(r -> r.analysis().minGap()).min().orElseThrow();
+        checks.add(new ClaimCheck("gap-nonnegative",
+                "Δ = ½(‖A‖²+‖B‖²) − ‖ABᵀ‖_* ≥ 0 at every step",
+                String.format(Locale.ROOT, "min Δ = %.3e over %d runs, every recorded step", minGap, runs.size()),
+                String.format(Locale.ROOT, "min Δ ≥ −%.0e", gapTol), minGap >= -gapTol));
+
+        double rateTol = p.getDouble("rateTolerance");
+        StringBuilder rates = new StringBuilder();
+        boolean ratesOk = true;
+        int rateRuns = 0;
+        for (Run r : runs) {
+            FactorizedToyAnalyzeTask.Analysis a = r.analysis();
+            if (a.lambda() <= 0) {
+                continue;
+            }
+            rateRuns++;
+            double rel = (a.fittedRate() - a.rateGradientFlow()) / a.rateGradientFlow();
+            ratesOk &= Double.isFinite(rel) && Math.abs(rel) <= rateTol;
+            rates.append(String.format(Locale.ROOT, "λ=%s: fit %.5f vs 2ηλ %.5f (%+.2f%%; vs −2ln(1−ηλ) %.5f: %+.2f%%; %d pts, steps %d–%d); ",
+                    fmt(a.lambda()), a.fittedRate(), a.rateGradientFlow(), 100 * rel, a.rateSquaredFactor(),
+                    100 * (a.fittedRate() / a.rateSquaredFactor() - 1), a.fitPoints(), a.fitFirstStep(), a.fitLastStep()));
+        }
+        checks.add(new ClaimCheck("imbalance-decay-rate",
+                "‖AᵀA − BᵀB‖ decays exponentially at rate 2λ in time (2ηλ per gradient-descent step)",
+                rateRuns == 0 ? "no λ > 0 in the sweep" : rates.toString().trim(),
+                String.format(Locale.ROOT, "|fitted/(2ηλ) − 1| ≤ %.0f%% for every λ > 0 (least-squares slope of ln‖M‖ over steps with ‖M‖ ≥ the fit floor)", 100 * rateTol),
+                rateRuns > 0 && ratesOk));
+
+        double svTol = p.getDouble("svTolerance");
+        double margin = p.getDouble("thresholdMargin");
+        StringBuilder sv = new StringBuilder();
+        StringBuilder skipped = new StringBuilder();
+        boolean svOk = true;
+        int svRuns = 0;
+        for (Run r : runs) {
+            FactorizedToyAnalyzeTask.Analysis a = r.analysis();
+            if (a.distanceToThreshold() < margin) {
+                skipped.append(String.format(Locale.ROOT, "λ=%s (max err %.2e) ", fmt(a.lambda()), a.maxSingularValueError()));
+                continue;
+            }
+            svRuns++;
+            svOk &= a.maxSingularValueError() <= svTol;
+            sv.append(String.format(Locale.ROOT, "λ=%s: max|s−ŝ| = %.2e; ", fmt(a.lambda()), a.maxSingularValueError()));
+        }
+        if (skipped.length() > 0) {
+            sv.append("not checked (within ").append(margin).append(" of a threshold): ").append(skipped.toString().trim());
+        }
+        boolean half = runs.get(0).analysis().halfInLoss();
+        checks.add(new ClaimCheck("soft-threshold",
+                "singular values of ABᵀ at the end equal max(d_i − λ_eff, 0), λ_eff = " + (half ? "λ (½ in the loss)" : "λ/2 (no ½ in the loss)"),
+                svRuns == 0 ? "no λ away from a threshold" : sv.toString().trim(),
+                String.format(Locale.ROOT, "max_i |s_i − max(d_i − λ_eff, 0)| ≤ %.0e for every λ with |λ_eff − d_i| ≥ %s for all i", svTol, margin),
+                svRuns > 0 && svOk));
+        return checks;
+    }
+
+    static XYChart gapPanel(List<Run> runs) {
+        XYChart c = chart("(1) balance gap Δ vs step", "step t", "Δ (floored at 1e-18 for the log axis)", true);
+        for (Run r : runs) {
+            line(c, "λ=" + fmt(r.lambda()), steps(r), r.rows().stream().mapToDouble(s -> Math.max(s.gap(), LOG_FLOOR)).toArray());
+        }
+        return c;
+    }
+
+    static XYChart imbalancePanel(List<Run> runs) {
+        XYChart c = chart("(2) imbalance ‖AᵀA − BᵀB‖_F vs step", "step t", "‖AᵀA − BᵀB‖_F", true);
+        for (Run r : runs) {
+            line(c, "λ=" + fmt(r.lambda()), steps(r), r.rows().stream().mapToDouble(s -> Math.max(s.imbalance(), LOG_FLOOR)).toArray());
+        }
+        return c;
+    }
+
+    static XYChart finalSingularValuesPanel(List<Run> runs) {
+        boolean half = runs.get(0).analysis().halfInLoss();
+        long lastStep = runs.get(0).rows().get(runs.get(0).rows().size() - 1).step();
+        XYChart c = chart("(3) singular values of ABᵀ at t=" + lastStep + " vs λ (lines: max(d_i − λ" + (half ? "" : "/2") + ", 0))",
+                "λ", "singular value", false);
+        int k = runs.get(0).analysis().finalSingularValues().length;
+        double[] lambdas = runs.stream().mapToDouble(Run::lambda).toArray();
+        double maxLambda = lambdas[lambdas.length - 1];
+        double[] grid = new double[201];
+        for (int i = 0; i < grid.length; i++) {
+            grid[i] = maxLambda * i / (grid.length - 1);
+        }
+        double[] d = runs.get(0).analysis().predictedSingularValues().clone();
+        double t0 = runs.get(0).analysis().effectiveThreshold();
+        for (int i = 0; i < d.length; i++) {
+            d[i] += t0; // predicted values are max(d − t0, 0); recover d where positive
+        }
+        for (int i = 0; i < k; i++) {
+            final int idx = i;
+            double[] measured = runs.stream().mapToDouble(r -> r.analysis().finalSingularValues()[idx]).toArray();
+            XYSeries s = c.addSeries("s" + (i + 1), lambdas, measured);
+            s.setXYSeriesRenderStyle(org.knowm.xchart.XYSeries.XYSeriesRenderStyle.Scatter);
+            s.setMarker(SeriesMarkers.CIRCLE);
+            double di = d[i];
+            double[] predicted = java.util.Arrays.stream(grid)
+                    .map(l -> Math.max(di - SoftThreshold.effectiveThreshold(l, half), 0)).toArray();
+            XYSeries line = c.addSeries("ŝ" + (i + 1), grid, predicted);
+            line.setMarker(SeriesMarkers.NONE);
+            line.setShowInLegend(false);
+            line.setLineColor(s.getMarkerColor() == null ? java.awt.Color.GRAY : s.getMarkerColor());
+        }
+        return c;
+    }
+
+    static XYChart singularValuesOverTimePanel(List<Run> runs, double wanted) {
+        Run run = runs.stream().min(Comparator.comparingDouble(r -> Math.abs(r.lambda() - wanted))).orElseThrow();
+        String note = run.lambda() == wanted ? "" : " (nearest swept to " + fmt(wanted) + ")";
+        XYChart c = chart("(4) singular values of ABᵀ vs step at λ=" + fmt(run.lambda()) + note, "step t", "singular value", false);
+        int k = run.rows().get(0).singularValues().length;
+        for (int i = 0; i < k; i++) {
+            final int idx = i;
+            line(c, "s" + (i + 1), steps(run), run.rows().stream().mapToDouble(s -> s.singularValues()[idx]).toArray());
+        }
+        double[] predicted = run.analysis().predictedSingularValues();
+        double[] ends = {0, run.rows().get(run.rows().size() - 1).step()};
+        for (int i = 0; i < predicted.length; i++) {
+            XYSeries s = c.addSeries("ŝ" + (i + 1), ends, new double[] {predicted[i], predicted[i]});
+            s.setMarker(SeriesMarkers.NONE);
+            s.setLineColor(java.awt.Color.LIGHT_GRAY);
+            s.setLineStyle(new java.awt.BasicStroke(1f, java.awt.BasicStroke.CAP_BUTT, java.awt.BasicStroke.JOIN_MITER, 10f, new float[] {4f, 4f}, 0f));
+            s.setShowInLegend(i == 0);
+        }
+        return c;
+    }
+
+    static XYChart chart(String title, String x, String y, boolean logY) {
+        XYChart c = new XYChartBuilder().width(640).height(460).title(title).xAxisTitle(x).yAxisTitle(y).build();
+        c.getStyler().setYAxisLogarithmic(logY);
+        c.getStyler().setXAxisTickMarkSpacingHint(90);
+        c.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+        c.getStyler().setChartTitleFont(new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.PLAIN, 13));
+        return c;
+    }
+
+    static void line(XYChart c, String name, double[] x, double[] y) {
+        XYSeries s = c.addSeries(name, x, y);
+        s.setMarker(SeriesMarkers.NONE);
+    }
+
+    static double[] steps(Run r) {
+        return r.rows().stream().mapToDouble(ToySnapshot::step).toArray();
+    }
+
+    static String fmt(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e9 ? Long.toString((long) v) : Double.toString(v);
+    }
+}
