@@ -22,12 +22,17 @@ public record BalanceGap(double frobeniusHalfSum, double nuclearNorm, double imb
         }
         DMatrixRMaj gramA = GramFactor.gram(a);
         DMatrixRMaj gramB = GramFactor.gram(b);
+        return fromGrams(gramA, gramB, FactoredProduct.singularValuesFromGrams(gramA, gramB, a, b));
+    }
+
+    /** From AᵀA, BᵀB and the singular values of A Bᵀ, already at hand in {@link FactoredProduct#evolution}. */
+    static BalanceGap fromGrams(DMatrixRMaj gramA, DMatrixRMaj gramB, double[] singularValues) {
         double nuclear = 0;
-        for (double s : FactoredProduct.singularValuesFromGrams(gramA, gramB, a, b)) {
+        for (double s : singularValues) {
             nuclear += s;
         }
         double halfSum = 0.5 * (CommonOps_DDRM.trace(gramA) + CommonOps_DDRM.trace(gramB));
-        DMatrixRMaj difference = new DMatrixRMaj(a.numCols, a.numCols);
+        DMatrixRMaj difference = new DMatrixRMaj(gramA.numRows, gramA.numCols);
         CommonOps_DDRM.subtract(gramA, gramB, difference);
         return new BalanceGap(halfSum, nuclear, NormOps_DDRM.normF(difference));
     }

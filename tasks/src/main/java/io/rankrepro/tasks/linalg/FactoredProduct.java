@@ -41,7 +41,8 @@ public final class FactoredProduct {
 
     /**
      * Spectra of A0 B0ᵀ, A1 B1ᵀ and their difference in one pass: the Gram blocks X0ᵀX0, X0ᵀδX and
-     * δXᵀδX of each side are computed once and give all three (X1ᵀX1 is their sum).
+     * δXᵀδX of each side are computed once and give all three (X1ᵀX1 is their sum), and the
+     * balance gaps of (A0, B0) and (A1, B1).
      */
     public static ProductEvolution evolution(DMatrixRMaj a0, DMatrixRMaj b0, DMatrixRMaj a1, DMatrixRMaj b1) {
         requireSameShape(a0, a1, "A0", "A1");
@@ -51,7 +52,8 @@ public final class FactoredProduct {
         Side b = Side.of(b0, b1);
         double[] initial = coreSingularValues(GramFactor.of(a.g00, () -> a0), GramFactor.of(b.g00, () -> b0));
         double[] current = coreSingularValues(GramFactor.of(a.g11, () -> a1), GramFactor.of(b.g11, () -> b1));
-        return new ProductEvolution(initial, current, changeSingularValues(a, b));
+        return new ProductEvolution(initial, current, changeSingularValues(a, b),
+                BalanceGap.fromGrams(a.g00, b.g00, initial), BalanceGap.fromGrams(a.g11, b.g11, current));
     }
 
     /** Singular values of A Bᵀ given Gram matrices AᵀA and BᵀB (for callers that need the Grams too). */

@@ -53,6 +53,10 @@ class FactoredProductTest {
                 assertArrayEquals(expected, e.change(), 1e-9);
                 assertArrayEquals(leading(Matrices.productTransB(a0, b0), r, 1e-9), e.initial(), 1e-9);
                 assertArrayEquals(leading(Matrices.productTransB(a1, b1), r, 1e-9), e.current(), 1e-9);
+                BalanceGap direct = BalanceGap.of(a1, b1);
+                assertEquals(direct.gap(), e.currentBalance().gap(), 1e-9);
+                assertEquals(direct.imbalance(), e.currentBalance().imbalance(), 1e-9);
+                assertEquals(BalanceGap.of(a0, b0).gap(), e.initialBalance().gap(), 1e-9);
             }
         }
     }
@@ -85,6 +89,28 @@ class FactoredProductTest {
         }
         double[] expected = leading(Matrices.productTransB(a, b), 8, 1e-8);
         assertArrayEquals(expected, FactoredProduct.singularValues(a, b), 1e-9);
+    }
+
+    @Test
+    void illConditionedMixedFactorsKeepSmallSingularValuesToRelativeAccuracy() {
+        // A = U √S O, B = V √S O with O a random rotation: W = U S Vᵀ exactly, but the factor columns are
+        // nearly dependent (κ(A) = 1e6); Cholesky QR alone gets σ = 1e-12 wrong by ~4e-5 relative
+        Random rng = new Random(17);
+        double[] s = {1, 0.5, 1e-4, 1e-7, 1e-10, 1e-12};
+        DMatrixRMaj rootS = org.ejml.dense.row.CommonOps_DDRM.diag(Arrays.stream(s).map(Math::sqrt).toArray());
+        DMatrixRMaj o = Matrices.orthonormalColumns(6, 6, rng);
+        DMatrixRMaj a = times(times(Matrices.orthonormalColumns(80, 6, rng), rootS), o);
+        DMatrixRMaj b = times(times(Matrices.orthonormalColumns(70, 6, rng), rootS), o);
+        double[] actual = FactoredProduct.singularValues(a, b);
+        for (int i = 0; i < s.length; i++) {
+            assertEquals(s[i], actual[i], 1e-6 * s[i], "singular value " + i);
+        }
+    }
+
+    private static DMatrixRMaj times(DMatrixRMaj x, DMatrixRMaj y) {
+        DMatrixRMaj z = new DMatrixRMaj(x.numRows, y.numCols);
+        org.ejml.dense.row.CommonOps_DDRM.mult(x, y, z);
+        return z;
     }
 
     @Test
