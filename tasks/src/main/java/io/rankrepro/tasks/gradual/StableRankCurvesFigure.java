@@ -1,0 +1,117 @@
+package io.rankrepro.tasks.gradual;
+
+import io.rankrepro.tasks.task.ClaimCheck;
+import io.rankrepro.tasks.task.ClaimChecks;
+import io.rankrepro.tasks.task.Params;
+import io.rankrepro.tasks.task.Task;
+import io.rankrepro.tasks.task.TaskContext;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * {@code boix2023/fig3} (B-fig3): stable rank of ΔKQ (blue) and ΔPV (orange) on one layer vs
+ * training step, mean ± std over the heads, one panel per network/data pair (per sweep point).
+ * Claim: the stable rank starts low and grows gradually, staying well below d_h. Params:
+ * {@code layer} (0-based), {@code max_rank_fraction} (final mean stable rank of ΔKQ must stay
+ * below this fraction of d_h).
+ */
+public final class StableRankCurvesFigure implements Task {
+    static final Color BLUE = new Color(31, 119, 180);
+    static final Color ORANGE = new Color(255, 127, 14);
+
+    @Override
+    public String kind() {
+        return "boix2023/fig3";
+    }
+
+    @Override
+    public List<String> validate(Params p) {
+        List<String> problems = new ArrayList<>();
+        if (p.getInt("layer", 0) < 0) {
+            problems.add("layer: must be >= 0 (0-based)");
+        }
+        double f = p.getDouble("max_rank_fraction", 0.5);
+        if (!(f > 0 && f <= 1)) {
+            problems.add("max_rank_fraction: must be in (0, 1], got " + f);
+        }
+        return problems;
+    }
+
+    @Override
+    public void run(TaskContext ctx) throws Exception {
+        int layer = ctx.params().getInt("layer", 0);
+        double fraction = ctx.params().getDouble("max_rank_fraction", 0.5);
+        List<AnalysisRun> runs = AnalysisRun.all(ctx);
+        List<XYChart> panels = new ArrayList<>();
+        List<ClaimCheck> checks = new ArrayList<>();
+        List<String> data = new ArrayList<>();
+        for (AnalysisRun run : runs) {
+            if (layer >= run.layers()) {
+                throw new IllegalArgumentException("layer " + layer + " does not exist in a " + run.layers() + "-layer model");
+            }
+            String model = String.valueOf(run.model().get("model")).toUpperCase();
+            XYChart c = FigureCanvas.panel(model + " on " + run.dataLabel() + " — layer " + (layer + 1) + " (d_h = " + run.headWidth() + ")",
+                    "training step", "stable rank", true, false);
+            addBand(c, "ΔKQ", run.series(layer, "KQ", "delta", "stable_rank"), BLUE);
+            addBand(c, "ΔPV", run.series(layer, "PV", "delta", "stable_rank"), ORANGE);
+            panels.add(c);
+            data.add(model + ": " + run.dataLabel());
+            for (String product : List.of("KQ", "PV")) {
+                TreeMap<Long, double[]> s = run.series(layer, product, "delta", "stable_rank");
+                s.entrySet().removeIf(e -> e.getValue()[0] == 0); // step 0, and steps before the first update moved W
+                double first = s.firstEntry().getValue()[0];
+                double last = s.lastEntry().getValue()[0];
+                String where = model + "/" + run.model().get("dataset") + " layer " + (layer + 1) + " Δ" + product;
+                checks.add(new ClaimCheck("rank-grows-" + product + "-" + run.model().get("dataset"),
+                        "stable rank of Δ" + product + " grows during training (" + where + ")",
+                        String.format("mean over heads: %.3f at step %d, %.3f at step %d", first, s.firstKey(), last, s.lastKey()),
+                        "final > first checkpoint with Δ ≠ 0", last > first));
+                if (product.equals("KQ")) {
+                    checks.add(new ClaimCheck("rank-stays-low-KQ-" + run.model().get("dataset"),
+                            "stable rank of ΔKQ stays well below d_h (" + where + ")",
+                            String.format("final mean %.3f, d_h = %d", last, run.headWidth()),
+                            String.format("final < %.2f·d_h = %.2f", fraction, fraction * run.headWidth()), last < fraction * run.headWidth()));
+                }
+            }
+        }
+        List<String> caption = new ArrayList<>(FigureCanvas.caption("B-fig3: stable rank of ΔKQ and ΔPV (mean ± std over heads)", ctx.spec(), ctx.spec().data()));
+        caption.addAll(data);
+        FigureCanvas.save(ctx.outputDir(), "B-fig3", caption, panels, Math.min(2, panels.size()));
+        ClaimChecks.write(ctx.outputDir(), checks);
+    }
+
+    /** Mean as a line with markers, mean ± std as thin lines of the same colour; step 0 (Δ = 0) is left out of the log axis. */
+    static void addBand(XYChart c, String name, Map<Long, double[]> series, Color color) {
+        List<Double> x = new ArrayList<>();
+        List<Double> mean = new ArrayList<>();
+        List<Double> lo = new ArrayList<>();
+        List<Double> hi = new ArrayList<>();
+        series.forEach((step, v) -> {
+            if (step > 0) {
+                x.add((double) step);
+                mean.add(v[0]);
+                lo.add(v[0] - v[1]);
+                hi.add(v[0] + v[1]);
+            }
+        });
+        XYSeries m = c.addSeries(name + " (mean)", x, mean);
+        m.setLineColor(color);
+        m.setMarkerColor(color);
+        m.setMarker(SeriesMarkers.CIRCLE);
+        for (List<Double> edge : List.of(lo, hi)) {
+            XYSeries e = c.addSeries(name + (edge == lo ? " − std" : " + std"), x, edge);
+            e.setLineColor(color);
+            e.setMarker(SeriesMarkers.NONE);
+            e.setLineStyle(new BasicStroke(0.8f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10f, new float[] {4f, 3f}, 0f));
+            e.setShowInLegend(false);
+        }
+    }
+}

@@ -1,0 +1,224 @@
+package io.rankrepro.tasks.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.GradientCollector;
+import io.rankrepro.tasks.data.PreparedData;
+import io.rankrepro.tasks.io.SafetensorsDtype;
+import io.rankrepro.tasks.io.SafetensorsTensor;
+import io.rankrepro.tasks.io.SafetensorsWriter;
+import io.rankrepro.tasks.model.SupervisedModel;
+import io.rankrepro.tasks.model.TransformerConfig;
+import io.rankrepro.tasks.optim.AdamSettings;
+import io.rankrepro.tasks.optim.GradientClipping;
+import io.rankrepro.tasks.optim.GradientSource;
+import io.rankrepro.tasks.optim.LrSchedule;
+import io.rankrepro.tasks.optim.Optimizer;
+import io.rankrepro.tasks.optim.OptimizerKind;
+import io.rankrepro.tasks.optim.WeightDecayGroups;
+import io.rankrepro.tasks.task.Params;
+import io.rankrepro.tasks.task.Task;
+import io.rankrepro.tasks.task.TaskContext;
+import io.rankrepro.tasks.task.TaskInput;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code transformer/train}: trains the model its prepared data set calls for ({@link ModelFactory})
+ * with Adam (paper B) or another optimizer of the optim package, per-group weight decay, linear
+ * warm-up + cosine LR and optional global-norm clipping. Writes
+ * {@code checkpoints/step_NNNNNNNNN.safetensors} at step 0 and log-spaced steps (names as
+ * {@link io.rankrepro.tasks.model.AttentionLayout}), {@code loss.csv} and {@code model.json}.
+ */
+public final class TrainTask implements Task {
+    public static final String CHECKPOINTS = "checkpoints";
+    /** DJL's PyTorch engine allows one collecting GradientCollector per JVM: parallel tasks take turns per step. */
+    private static final Object AUTOGRAD_LOCK = new Object();
+
+    @Override
+    public String kind() {
+        return "transformer/train";
+    }
+
+    @Override
+    public List<String> validate(Params p) {
+        List<String> problems = new ArrayList<>();
+        try {
+            problems.addAll(ModelFactory.problems(p));
+            long steps = p.getLong("steps");
+            if (steps < 1 || steps > 100_000_000L) {
+                problems.add("steps: must be in [1, 1e8], got " + steps);
+            }
+            int batch = p.getInt("batch_size");
+            if (batch < 1 || batch > 65_536) {
+                problems.add("batch_size: must be in [1, 65536], got " + batch);
+            }
+            if (!(p.getDouble("lr") > 0) || p.getDouble("lr") > 10) {
+                problems.add("lr: must be in (0, 10], got " + p.getDouble("lr"));
+            }
+            if (p.getLong("warmup_steps", 0) < 0 || p.getLong("warmup_steps", 0) > steps) {
+                problems.add("warmup_steps: must be in [0, steps]");
+            }
+            if (p.getInt("checkpoints", 20) < 1 || p.getInt("checkpoints", 20) > 1000) {
+                problems.add("checkpoints: must be in [1, 1000]");
+            }
+            if (p.getDouble("grad_clip", 0) < 0) {
+                problems.add("grad_clip: must be >= 0 (0 = off)");
+            }
+            if (p.has("patch_size") && p.getInt("patch_size") < 1) {
+                problems.add("patch_size: must be >= 1");
+            }
+            if (p.has("context") && (p.getInt("context") < 1 || p.getInt("context") > 65_536)) {
+                problems.add("context: must be in [1, 65536]");
+            }
+            OptimizerKind.parse(p.getString("optimizer", "adam-l2"));
+            new AdamSettings(p.getDouble("beta1", 0.9), p.getDouble("beta2", 0.999), p.getDouble("adam_eps", 1e-8));
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage());
+        }
+        return problems;
+    }
+
+    @Override
+    public void run(TaskContext ctx) throws Exception {
+        Params p = ctx.params();
+        Path dataDir = preparedInput(ctx);
+        long seed = ctx.spec().seed() + p.getLong("seed_offset", 0);
+        TrainingData data = TrainingData.load(dataDir, seed + 1);
+        long steps = p.getLong("steps");
+        int batch = p.getInt("batch_size");
+        int context = p.getInt("context", 0);
+        long[] saveAt = CheckpointSchedule.logSpaced(steps, p.getInt("checkpoints", 20));
+        long logEvery = Math.max(1, steps / p.getInt("loss_points", 200));
+        double clip = p.getDouble("grad_clip", 0);
+        Path ckptDir = Files.createDirectories(ctx.outputDir().resolve(CHECKPOINTS));
+
+        try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+            SupervisedModel model = ModelFactory.create(data.manifest(), p, manager, seed);
+            Map<String, NDArray> named = model.parameters().arrays();
+            WeightDecayGroups groups = WeightDecayGroups.of(named, new WeightDecayGroups.Decays(
+                    p.getDouble("weight_decay_attention", 0), p.getDouble("weight_decay_mlp", 0), p.getDouble("weight_decay_other", 0)));
+            double lr = p.getDouble("lr");
+            LrSchedule schedule = LrSchedule.warmupCosine(p.getDouble("lr_start", 0), lr,
+                    p.getLong("warmup_steps", 0), steps, p.getDouble("lr_floor", 0.1));
+            Optimizer optimizer = OptimizerKind.parse(p.getString("optimizer", "adam-l2")).create(groups.groups(), schedule,
+                    new AdamSettings(p.getDouble("beta1", 0.9), p.getDouble("beta2", 0.999), p.getDouble("adam_eps", 1e-8)),
+                    p.getDouble("momentum", 0));
+            writeModelJson(ctx, data.manifest(), model, saveAt);
+            ctx.tracker().logMetric("model.parameters", model.parameters().count(), 0);
+
+            int next = 0;
+            try (BufferedWriter loss = Files.newBufferedWriter(ctx.outputDir().resolve("loss.csv"))) {
+                loss.write("step,loss,lr\n");
+                for (long step = 0; step <= steps; step++) {
+                    if (next < saveAt.length && saveAt[next] == step) {
+                        save(ckptDir, named, model, step);
+                        next++;
+                    }
+                    if (step == steps) {
+                        break;
+                    }
+                    double rate = optimizer.nextLearningRate();
+                    double value = step(model, data, manager, optimizer, groups, batch, context, clip);
+                    if (!Double.isFinite(value)) {
+                        throw new ArithmeticException("loss became " + value + " at step " + step + " (lr " + rate + "); lower lr or add grad_clip");
+                    }
+                    if (step % logEvery == 0 || step == steps - 1) {
+                        loss.write(step + "," + value + "," + rate + "\n");
+                        ctx.tracker().logMetric("train.loss", value, step);
+                        ctx.progress().update(step + 1, steps, String.format("loss %.4f", value));
+                    }
+                }
+            }
+        }
+    }
+
+    /** One update; returns the batch loss before it. Per-step arrays live in an NDScope and are freed at its end. */
+    private static double step(SupervisedModel model, TrainingData data, NDManager manager, Optimizer optimizer,
+                               WeightDecayGroups groups, int batch, int context, double clip) {
+        synchronized (AUTOGRAD_LOCK) {
+            // torch's grad mode is per thread and on by default: a worker thread other than the one that
+            // started the engine would record the in-place optimizer update on leaf tensors and fail
+            JniUtils.setGradMode(false);
+            try (NDScope scope = new NDScope()) {
+                NDList b = data.batch(manager, batch, context);
+                double value;
+                try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
+                    NDArray loss = model.loss(b.get(0), b.get(1));
+                    gc.backward(loss);
+                    value = loss.getFloat();
+                }
+                if (clip > 0) {
+                    GradientClipping.clipGlobalNorm(groups.groups(), GradientSource.AUTOGRAD, clip);
+                }
+                optimizer.step();
+                for (NDArray param : model.parameters().arrays().values()) {
+                    NDArray g = param.getGradient();
+                    g.subi(g); // PyTorch accumulates gradients: clear them for the next step
+                }
+                return value;
+            }
+        }
+    }
+
+    private static void save(Path dir, Map<String, NDArray> named, SupervisedModel model, long step) throws IOException {
+        List<SafetensorsTensor> tensors = new ArrayList<>();
+        for (Map.Entry<String, NDArray> e : named.entrySet()) {
+            float[] f = e.getValue().toFloatArray();
+            double[] d = new double[f.length];
+            for (int i = 0; i < f.length; i++) {
+                d[i] = f[i];
+            }
+            tensors.add(new SafetensorsTensor(e.getKey(), SafetensorsDtype.F32, e.getValue().getShape().getShape(), d));
+        }
+        Map<String, String> meta = new LinkedHashMap<>(architecture(model));
+        meta.put("step", Long.toString(step));
+        SafetensorsWriter.write(dir.resolve(CheckpointSchedule.fileName(step)), tensors, meta);
+    }
+
+    /** What {@code rank/analyze} needs to read a checkpoint: the layout and the head count. */
+    static Map<String, String> architecture(SupervisedModel model) {
+        TransformerConfig t = model instanceof io.rankrepro.tasks.model.VisionTransformer v ? v.config().transformer()
+                : ((io.rankrepro.tasks.model.CausalDecoder) model).config().transformer();
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("layout", "rankrepro");
+        m.put("model", model instanceof io.rankrepro.tasks.model.VisionTransformer ? "vit" : "gpt");
+        m.put("width", Integer.toString(t.width()));
+        m.put("heads", Integer.toString(t.heads()));
+        m.put("layers", Integer.toString(t.layers()));
+        m.put("init_scale", Double.toString(t.initScale()));
+        return m;
+    }
+
+    private static void writeModelJson(TaskContext ctx, PreparedData.Manifest data, SupervisedModel model, long[] saveAt) throws IOException {
+        Map<String, Object> m = new LinkedHashMap<>(architecture(model));
+        m.put("data", data.label());
+        m.put("dataset", data.dataset());
+        m.put("parameters", model.parameters().count());
+        m.put("checkpoint_steps", saveAt);
+        new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter()
+                .writeValue(ctx.outputDir().resolve("model.json").toFile(), m);
+    }
+
+    /** The upstream output holding a prepared data set. */
+    static Path preparedInput(TaskContext ctx) {
+        for (TaskInput in : ctx.inputs()) {
+            if (Files.isRegularFile(in.dir().resolve(PreparedData.MANIFEST))) {
+                return in.dir();
+            }
+        }
+        throw new IllegalStateException(ctx.taskId() + ": no upstream data/prepare output (dataset.json) among "
+                + ctx.inputs().stream().map(TaskInput::taskId).toList());
+    }
+}
