@@ -57,10 +57,11 @@ case "$NAME" in
     req="$ROOT/mlflow/server/requirements.txt"
     [[ -f "$req" ]] || die "mlflow/server/requirements.txt missing (it pins the MLflow server version)"
     cp "$req" "$CTX/requirements.txt"
+    cp "$ROOT/docker/mlflow/start-mlflow.sh" "$ROOT/docker/mlflow/healthcheck.py" "$CTX/"
     stage_extra_ca
     ;;
   airflow)
-    cp "$ROOT/docker/airflow/requirements.txt" "$CTX/requirements.txt"
+    cp "$ROOT/docker/airflow/requirements.txt" "$ROOT/docker/airflow/constraints.txt" "$CTX/"
     stage_extra_ca
     ;;
   *) die "unknown image '$NAME' (tasks|mlflow|airflow)" ;;
