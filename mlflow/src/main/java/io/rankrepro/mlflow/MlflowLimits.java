@@ -51,6 +51,18 @@ public final class MlflowLimits {
         return key;
     }
 
+    /**
+     * {@code text} made into a key MLflow accepts: every character outside its key alphabet becomes
+     * '_' (task ids such as {@code train[alpha=0.01]} carry brackets and '='), cut to the key length.
+     */
+    public static String safeKey(String text) {
+        StringBuilder sb = new StringBuilder(text.length());
+        text.codePoints().forEach(c -> sb.appendCodePoint(
+                KEY_CHARS.matcher(new String(Character.toChars(c))).matches() && c != '/' ? c : '_'));
+        String key = sb.length() > MAX_KEY_LENGTH ? sb.substring(0, MAX_KEY_LENGTH) : sb.toString();
+        return key.isEmpty() ? "_" : key;
+    }
+
     /** {@code value} cut to at most {@code max} characters, ending in {@link #TRUNCATION_MARK} when cut. */
     public static String truncate(String value, int max) {
         if (value == null) {

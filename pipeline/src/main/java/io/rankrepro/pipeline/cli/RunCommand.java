@@ -1,5 +1,6 @@
 package io.rankrepro.pipeline.cli;
 
+import io.rankrepro.mlflow.MlflowLimits;
 import io.rankrepro.mlflow.RunTracker;
 import io.rankrepro.pipeline.exec.CodeVersion;
 import io.rankrepro.pipeline.exec.ConsoleProgress;
@@ -98,7 +99,7 @@ final class RunCommand implements Callable<Integer> {
             boolean ok = outcomes.values().stream().allMatch(TaskOutcome::ok);
             for (TaskOutcome o : outcomes.values()) {
                 if (o.runId() != null && parentId != null && o.status() == TaskOutcome.Status.CACHED) {
-                    parent.setTags(Map.of("rankrepro.cached." + o.taskId().replaceAll("[^A-Za-z0-9_.-]", "_"), o.runId()));
+                    parent.setTags(Map.of(MlflowLimits.safeKey("rankrepro.cached." + o.taskId()), o.runId()));
                 }
             }
             List<ClaimCheck> checks = new ArrayList<>();

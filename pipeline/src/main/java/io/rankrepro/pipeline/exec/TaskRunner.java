@@ -2,6 +2,7 @@ package io.rankrepro.pipeline.exec;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.rankrepro.mlflow.MlflowLimits;
 import io.rankrepro.mlflow.RunTracker;
 import io.rankrepro.pipeline.plan.Plan;
 import io.rankrepro.pipeline.plan.PlannedTask;
@@ -76,7 +77,7 @@ public final class TaskRunner {
         tags.put("rankrepro.seed", Long.toString(plan.info().seed()));
         tags.put("rankrepro.spec_sha256", plan.spec().sha256());
         for (String up : task.upstream()) {
-            tags.put("rankrepro.upstream." + up, keys.get(up));
+            tags.put(MlflowLimits.safeKey("rankrepro.upstream." + up), keys.get(up));
         }
         RunTracker tracker = runId != null ? tracking.attach(runId)
                 : tracking.startRun(plan.spec().id(), task.id(), parentRunId, tags);

@@ -84,7 +84,5 @@ public final class FactorizedToyTrainTask implements Task {
                 ctx.tracker().logMetric("imbalance", r.imbalance(), r.step());
             }
         }
-        ctx.tracker().logParams(Map.of("lambda", Double.toString(info.lambda()), "learningRate", Double.toString(info.learningRate()),
-                "halfInLoss", Boolean.toString(info.halfInLoss())));
     }
 }
