@@ -40,11 +40,16 @@ import java.util.Map;
  * warm-up + cosine LR and optional global-norm clipping. Writes
  * {@code checkpoints/step_NNNNNNNNN.safetensors} at step 0 and log-spaced steps (names as
  * {@link io.rankrepro.tasks.model.AttentionLayout}), {@code loss.csv} and {@code model.json}.
+ * Param {@code holdout_fraction} (default 0) keeps the tail of a text corpus out of training, for
+ * a held-out evaluation (recorded in {@code model.json}).
  */
 public final class TrainTask implements Task {
     public static final String CHECKPOINTS = "checkpoints";
-    /** DJL's PyTorch engine allows one collecting GradientCollector per JVM: parallel tasks take turns per step. */
-    private static final Object AUTOGRAD_LOCK = new Object();
+    /**
+     * DJL's PyTorch engine allows one collecting GradientCollector per JVM: parallel tasks take turns
+     * per step. Public so that other trainers in the same JVM (e.g. paper A's online tasks) share it.
+     */
+    public static final Object AUTOGRAD_LOCK = new Object();
 
     @Override
     public String kind() {
@@ -73,6 +78,10 @@ public final class TrainTask implements Task {
             if (p.getInt("checkpoints", 20) < 1 || p.getInt("checkpoints", 20) > 1000) {
                 problems.add("checkpoints: must be in [1, 1000]");
             }
+            double holdout = p.getDouble("holdout_fraction", 0);
+            if (!(holdout >= 0 && holdout <= 0.5)) {
+                problems.add("holdout_fraction: must be in [0, 0.5] (the tail of a text corpus kept out of training), got " + holdout);
+            }
             if (p.getDouble("grad_clip", 0) < 0) {
                 problems.add("grad_clip: must be >= 0 (0 = off)");
             }
@@ -95,7 +104,8 @@ public final class TrainTask implements Task {
         Params p = ctx.params();
         Path dataDir = preparedInput(ctx);
         long seed = ctx.spec().seed() + p.getLong("seed_offset", 0);
-        TrainingData data = TrainingData.load(dataDir, seed + 1);
+        double holdout = p.getDouble("holdout_fraction", 0);
+        TrainingData data = TrainingData.load(dataDir, seed + 1, holdout);
         long steps = p.getLong("steps");
         int batch = p.getInt("batch_size");
         int context = p.getInt("context", 0);
@@ -115,7 +125,7 @@ public final class TrainTask implements Task {
             Optimizer optimizer = OptimizerKind.parse(p.getString("optimizer", "adam-l2")).create(groups.groups(), schedule,
                     new AdamSettings(p.getDouble("beta1", 0.9), p.getDouble("beta2", 0.999), p.getDouble("adam_eps", 1e-8)),
                     p.getDouble("momentum", 0));
-            writeModelJson(ctx, data.manifest(), model, saveAt);
+            writeModelJson(ctx, data.manifest(), model, saveAt, holdout);
             ctx.tracker().logMetric("model.parameters", model.parameters().count(), 0);
 
             int next = 0;
@@ -201,12 +211,14 @@ public final class TrainTask implements Task {
         return m;
     }
 
-    private static void writeModelJson(TaskContext ctx, PreparedData.Manifest data, SupervisedModel model, long[] saveAt) throws IOException {
+    private static void writeModelJson(TaskContext ctx, PreparedData.Manifest data, SupervisedModel model, long[] saveAt,
+                                       double holdout) throws IOException {
         Map<String, Object> m = new LinkedHashMap<>(architecture(model));
         m.put("data", data.label());
         m.put("dataset", data.dataset());
         m.put("parameters", model.parameters().count());
         m.put("checkpoint_steps", saveAt);
+        m.put("holdout_fraction", holdout);
         new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter()
                 .writeValue(ctx.outputDir().resolve("model.json").toFile(), m);
     }

@@ -34,6 +34,17 @@ public final class TrainingData {
     }
 
     public static TrainingData load(Path dir, long seed) throws IOException {
+        return load(dir, seed, 0);
+    }
+
+    /**
+     * As {@link #load(Path, long)}, but a text corpus keeps only its first {@code 1 − holdoutFraction}
+     * of tokens, so the tail ({@link #heldOutStart}) can measure test perplexity on text never trained on.
+     */
+    public static TrainingData load(Path dir, long seed, double holdoutFraction) throws IOException {
+        if (!(holdoutFraction >= 0 && holdoutFraction < 1)) {
+            throw new IllegalArgumentException("holdout_fraction must be in [0, 1), got " + holdoutFraction);
+        }
         PreparedData.Manifest m = PreparedData.manifest(dir);
         Map<String, NpzArray> arrays = PreparedData.arrays(dir, m);
         if (m.modality().equals("image")) {
@@ -50,11 +61,16 @@ public final class TrainingData {
             return new TrainingData(m, xf, yi, null, seed);
         }
         double[] t = arrays.get("tokens").data();
-        int[] ti = new int[t.length];
-        for (int i = 0; i < t.length; i++) {
+        int[] ti = new int[heldOutStart(t.length, holdoutFraction)];
+        for (int i = 0; i < ti.length; i++) {
             ti[i] = (int) t[i];
         }
         return new TrainingData(m, null, null, ti, seed);
+    }
+
+    /** Index of the first held-out token of a {@code count}-token corpus: the training text is [0, start). */
+    public static int heldOutStart(int count, double holdoutFraction) {
+        return count - (int) Math.round(count * holdoutFraction);
     }
 
     public PreparedData.Manifest manifest() {
