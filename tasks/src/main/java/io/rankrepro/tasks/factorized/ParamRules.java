@@ -4,12 +4,12 @@ import io.rankrepro.tasks.task.Params;
 
 import java.util.List;
 
-/** Pre-compute parameter checks shared by paper A's toy tasks; each problem names its parameter. */
-final class ParamRules {
+/** Pre-compute parameter checks shared by paper A's tasks (toys, deep linear, weight decay); each problem names its parameter. */
+public final class ParamRules {
     private ParamRules() { }
 
     /** {@code key} must be a number in (0, max] (or [0, max] when {@code zeroAllowed}). */
-    static void number(Params p, String key, boolean zeroAllowed, double max, List<String> problems) {
+    public static void number(Params p, String key, boolean zeroAllowed, double max, List<String> problems) {
         if (!p.has(key)) {
             problems.add(key + ": required");
             return;
@@ -27,7 +27,7 @@ final class ParamRules {
     }
 
     /** {@code key} must be an integer in [min, max]. */
-    static void integer(Params p, String key, long min, long max, List<String> problems) {
+    public static void integer(Params p, String key, long min, long max, List<String> problems) {
         if (!p.has(key)) {
             problems.add(key + ": required");
             return;
@@ -42,7 +42,7 @@ final class ParamRules {
         }
     }
 
-    static void bool(Params p, String key, List<String> problems) {
+    public static void bool(Params p, String key, List<String> problems) {
         try {
             p.getBoolean(key, false);
         } catch (IllegalArgumentException e) {
