@@ -12,6 +12,7 @@ import java.util.List;
 public final class GradualTaskProvider implements TaskProvider {
     @Override
     public List<Task> tasks() {
-        return List.of(new PrepareTask(), new TrainTask(), new AnalyzeTask(), new StableRankCurvesFigure());
+        return List.of(new PrepareTask(), new TrainTask(), new AnalyzeTask(), new StableRankCurvesFigure(),
+                new InitVersusLearnedSpectrumFigure(), new InitScaleTrajectoriesFigure(), new RankVersusInitScaleFigure());
     }
 }
