@@ -34,11 +34,11 @@ pipeline/target/rankrepro.jar: $(JAVA_SOURCES)
 	@touch $@
 
 ## Every figure and table at $(PROFILE), tracked in MLflow; figures under results/.
-reproduce-all: build mlflow-up
+reproduce-all: build mlflow-up $(if $(filter docker,$(RUNNER)),image-tasks)
 	@set -e; failed=0; start=$$(date +%s); \
 	for spec in $(SPECS); do \
 	  echo; echo "=== $$spec (profile $(PROFILE)) ==="; \
-	  $(RANKREPRO) run --spec $$spec --profile $(PROFILE) --workers $(WORKERS) --tracking-uri $(TRACKING_URI) || failed=1; \
+	  $(RANKREPRO) run --spec $$spec --profile $(PROFILE) --workers $(WORKERS) --runner $(RUNNER) --tracking-uri $(TRACKING_URI) || failed=1; \
 	done; \
 	echo; echo "reproduce-all: $$(( $$(date +%s) - start ))s at profile $(PROFILE); MLflow UI: $(TRACKING_URI)"; \
 	exit $$failed

@@ -4,6 +4,7 @@ import io.rankrepro.mlflow.MlflowLimits;
 import io.rankrepro.mlflow.RunTracker;
 import io.rankrepro.pipeline.exec.CodeVersion;
 import io.rankrepro.pipeline.exec.ConsoleProgress;
+import io.rankrepro.pipeline.exec.DockerLauncher;
 import io.rankrepro.pipeline.exec.InProcessLauncher;
 import io.rankrepro.pipeline.exec.LocalExecutor;
 import io.rankrepro.pipeline.exec.OutputStore;
@@ -54,10 +55,30 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Run every task even if its outputs are cached")
     boolean force;
 
+    @Option(names = "--runner", defaultValue = "local", paramLabel = "local|docker",
+            description = "local: tasks run in this JVM (default); docker: each task runs in the task image")
+    String runner;
+
+    @Option(names = "--image", defaultValue = "rankrepro-tasks", paramLabel = "IMAGE",
+            description = "With --runner docker: the task image (default: ${DEFAULT-VALUE}; `make images` builds it)")
+    String image;
+
+    @Option(names = "--docker-network", defaultValue = "host", paramLabel = "NET",
+            description = "With --runner docker: the containers' network (default: ${DEFAULT-VALUE}, so a tracking server"
+                    + " on this machine's loopback is reachable; use the compose network with --container-tracking-uri)")
+    String dockerNetwork;
+
+    @Option(names = "--container-tracking-uri", paramLabel = "URI",
+            description = "With --runner docker: the tracking URI as seen from inside a container (default: the same as ours)")
+    String containerTrackingUri;
+
     @Override
     public Integer call() throws Exception {
         if (workers < 1 || workers > 256) {
             throw new UsageError("--workers must be between 1 and 256, got " + workers);
+        }
+        if (!runner.equals("local") && !runner.equals("docker")) {
+            throw new UsageError("--runner must be local or docker, got '" + runner + "'");
         }
         Plan plan = Commands.plan(specOptions);
         String code = CodeVersion.current();
@@ -91,8 +112,13 @@ final class RunCommand implements Callable<Integer> {
                     OutputStore.deleteTree(tmp);
                 }
             }
-            TaskRunner runner = new TaskRunner(Commands.kinds(), store, tracking, code, tags, ConsoleProgress::forTask);
-            TaskLauncher launcher = new InProcessLauncher(runner);
+            TaskRunner taskRunner = new TaskRunner(Commands.kinds(), store, tracking, code, tags, ConsoleProgress::forTask);
+            TaskLauncher launcher = runner.equals("docker")
+                    ? new DockerLauncher(new DockerLauncher.Settings(image, work.workdir, specOptions.requireSpec(), plan.info().profile(),
+                            specOptions.overrides(), !tracking.enabled() ? null
+                            : containerTrackingUri != null ? containerTrackingUri : tracking.uri(),
+                            dockerNetwork, System.out))
+                    : new InProcessLauncher(taskRunner);
             Map<String, TaskOutcome> outcomes = new LocalExecutor(store, launcher, workers, force, System.out)
                     .execute(plan, keys, parentId);
 

@@ -43,6 +43,11 @@ public final class MlflowSession implements Tracking {
     }
 
     @Override
+    public String uri() {
+        return mlflow.uri();
+    }
+
+    @Override
     public String runUrl(String runId) {
         return mlflow.runUrl(runId);
     }

@@ -14,6 +14,7 @@ enum NoTracking implements Tracking {
     @Override public RunTracker attach(String runId) { return RunTracker.none(); }
     @Override public void endRun(String runId, boolean success) { }
     @Override public String runUrl(String runId) { return ""; }
+    @Override public String uri() { return ""; }
 
     @Override
     public void download(String runId, String artifactPath, Path dest) {

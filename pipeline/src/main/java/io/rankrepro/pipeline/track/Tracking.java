@@ -21,6 +21,9 @@ public interface Tracking extends AutoCloseable {
 
     void endRun(String runId, boolean success);
 
+    /** The tracking server's address ("" when off). */
+    String uri();
+
     /** The UI address of a run, for people. */
     String runUrl(String runId);
 
