@@ -58,7 +58,8 @@ public final class StableRankCurvesFigure implements Task {
                 throw new IllegalArgumentException("layer " + layer + " does not exist in a " + run.layers() + "-layer model");
             }
             String model = String.valueOf(run.model().get("model")).toUpperCase();
-            XYChart c = FigureCanvas.panel(model + " on " + run.dataLabel() + " — layer " + (layer + 1) + " (d_h = " + run.headWidth() + ")",
+            XYChart c = FigureCanvas.panel(model + " / " + run.model().get("dataset") + (run.dataLabel().contains("proxy") ? " (proxy)" : "")
+                    + " — layer " + (layer + 1) + ", d_h = " + run.headWidth(),
                     "training step", "stable rank", true, false);
             addBand(c, "ΔKQ", run.series(layer, "KQ", "delta", "stable_rank"), BLUE);
             addBand(c, "ΔPV", run.series(layer, "PV", "delta", "stable_rank"), ORANGE);
@@ -95,7 +96,7 @@ public final class StableRankCurvesFigure implements Task {
         List<Double> lo = new ArrayList<>();
         List<Double> hi = new ArrayList<>();
         series.forEach((step, v) -> {
-            if (step > 0) {
+            if (step > 0 && v[0] > 0) { // Δ = 0 before the first update with lr > 0; nothing to plot
                 x.add((double) step);
                 mean.add(v[0]);
                 lo.add(v[0] - v[1]);
