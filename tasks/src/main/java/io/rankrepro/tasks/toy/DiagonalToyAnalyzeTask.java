@@ -1,0 +1,108 @@
+package io.rankrepro.tasks.toy;
+
+import io.rankrepro.tasks.linalg.SpectralMetrics;
+import io.rankrepro.tasks.task.Params;
+import io.rankrepro.tasks.task.Task;
+import io.rankrepro.tasks.task.TaskContext;
+import io.rankrepro.tasks.task.TaskInput;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * {@code diagonal-toy/analyze}: per checkpoint, the entries and rank metrics of diag(w_K⊙w_Q) and
+ * diag(w_V⊙w_O), plus the greedy algorithm's prediction for the same data.
+ *
+ * <p>Inputs: {@code prepare}, {@code train}, and {@code checkpoint} when present (its verified
+ * copies are read; otherwise the train output's own {@code checkpoints/}). Params:
+ * {@code numericalRankTol} (default 1e-2). Writes {@code loss.csv} (step,tau,loss),
+ * {@code entries.csv} (step,tau,product,index,value), {@code metrics.csv}
+ * (step,tau,product,metric,value), {@code greedy.csv} (stage,tau,loss,coordinate,sign,value:
+ * the switched-on coordinate's value at the end of the stage), {@code greedy-weights.csv}
+ * (stage,tau,product,index,value) and a copy of {@code train.json}.
+ */
+public final class DiagonalToyAnalyzeTask implements Task {
+    public static final String KIND = "diagonal-toy/analyze";
+
+    @Override
+    public String kind() {
+        return KIND;
+    }
+
+    @Override
+    public List<String> validate(Params p) {
+        List<String> problems = ToyTaskParams.problems();
+        ToyTaskParams.check(problems, () -> {
+            double tol = p.getDouble("numericalRankTol", SpectralMetrics.DEFAULT_REL_TOL);
+            if (!(tol > 0 && tol < 1)) {
+                problems.add("parameter 'numericalRankTol' must be in (0, 1), got " + tol);
+            }
+        });
+        return problems;
+    }
+
+    @Override
+    public void run(TaskContext ctx) throws Exception {
+        double relTol = ctx.params().getDouble("numericalRankTol", SpectralMetrics.DEFAULT_REL_TOL);
+        Path trainDir = ctx.input("train").dir();
+        List<TaskInput> verified = ctx.inputs("checkpoint");
+        Path checkpointDir = (verified.isEmpty() ? trainDir : verified.get(0).dir()).resolve(ToyFiles.CHECKPOINTS);
+        TrainRecord record = TrainRecord.read(trainDir.resolve(ToyFiles.TRAIN_RECORD));
+        RescaledTime time = record.time();
+        Path out = ctx.outputDir();
+        record.write(out.resolve(ToyFiles.TRAIN_RECORD));
+
+        CsvTable trainLoss = CsvTable.read(trainDir.resolve(ToyFiles.LOSS));
+        CsvTable.Builder loss = CsvTable.builder("step", "tau", "loss");
+        for (List<String> r : trainLoss.rows()) {
+            long step = Long.parseLong(r.get(trainLoss.column("step")));
+            loss.row(step, time.tau(step), Double.parseDouble(r.get(trainLoss.column("loss"))));
+        }
+        loss.build().write(out.resolve(ToyFiles.LOSS));
+
+        CsvTable.Builder entries = CsvTable.builder("step", "tau", "product", "index", "value");
+        CsvTable.Builder metrics = CsvTable.builder("step", "tau", "product", "metric", "value");
+        for (Path file : checkpoints(checkpointDir)) {
+            long step = ToyFiles.checkpointStep(file);
+            double tau = time.tau(step);
+            DiagonalHeadWeights w = DiagonalHeadWeights.read(file);
+            for (String product : List.of(ProductCoordinate.KQ, ProductCoordinate.VO)) {
+                double[] diagonal = product.equals(ProductCoordinate.KQ) ? w.kq() : w.vo();
+                for (int i = 0; i < diagonal.length; i++) {
+                    entries.row(step, tau, product, i, diagonal[i]);
+                }
+                for (Map.Entry<String, Double> m : DiagonalSpectrum.named(DiagonalSpectrum.of(diagonal, relTol)).entrySet()) {
+                    metrics.row(step, tau, product, m.getKey(), m.getValue());
+                    if (!m.getKey().startsWith("sv_")) {
+                        ctx.tracker().logMetric(product + "." + m.getKey(), m.getValue(), step);
+                    }
+                }
+            }
+        }
+        entries.build().write(out.resolve(ToyFiles.ENTRIES));
+        metrics.build().write(out.resolve(ToyFiles.METRICS));
+
+        ToyDataset data = ToyDataset.read(ctx.input("prepare").dir().resolve(ToyFiles.DATA));
+        List<GreedyStage> stages = new GreedyStagePredictor(new DiagonalHeadObjective(data),
+                GreedyStagePredictor.Config.defaults(record.tauMax())).predict();
+        GreedyTables.write(stages, data.dim(), out);
+        ctx.tracker().logMetric("greedy_stages", stages.size() - 1, 0);
+        ctx.tracker().flush();
+    }
+
+    private static List<Path> checkpoints(Path dir) throws IOException {
+        List<Path> files = new ArrayList<>();
+        try (Stream<Path> s = Files.list(dir)) {
+            s.filter(f -> ToyFiles.checkpointStep(f) >= 0).sorted().forEach(files::add);
+        }
+        if (files.isEmpty()) {
+            throw new IOException("no checkpoints step_%09d.npz in " + dir);
+        }
+        return files;
+    }
+}

@@ -1,0 +1,141 @@
+package io.rankrepro.tasks.toy;
+
+import io.rankrepro.mlflow.RunTracker;
+import io.rankrepro.tasks.task.Params;
+import io.rankrepro.tasks.task.Progress;
+import io.rankrepro.tasks.task.Task;
+import io.rankrepro.tasks.task.TaskContext;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code diagonal-toy/train}: full-batch gradient descent on the toy head from init scale
+ * {@code alpha} (see {@link DiagonalHeadWeights#smallInit}) for steps = ceil(tauMax·log(1/α)/η),
+ * i.e. up to rescaled time τ = t·η/log(1/α) = {@code tauMax}.
+ *
+ * <p>Params: {@code alpha} (swept), {@code learningRate} (η), {@code tauMax}, {@code checkpoints}
+ * (log-spaced checkpoint count), {@code uniformCheckpoints} (evenly spaced in τ; default 0),
+ * {@code logEvery} (steps between loss rows). Input: {@code prepare}. Writes
+ * {@code checkpoints/step_%09d.npz} (w_k, w_q, w_v, w_o), {@code loss.csv} (step,tau,loss) and
+ * {@code train.json}; tracks metric {@code loss} at no more than {@value #MAX_TRACKED_POINTS} steps.
+ */
+public final class DiagonalToyTrainTask implements Task {
+    public static final String KIND = "diagonal-toy/train";
+    static final int MAX_TRACKED_POINTS = 2000;
+    /** A guard so a typo in tauMax or alpha cannot start a week-long run. */
+    static final long MAX_STEPS = 50_000_000L;
+
+    @Override
+    public String kind() {
+        return KIND;
+    }
+
+    @Override
+    public List<String> validate(Params p) {
+        List<String> problems = ToyTaskParams.problems();
+        ToyTaskParams.check(problems, () -> {
+            double alpha = p.getDouble("alpha");
+            if (!(alpha > 0 && alpha < 1)) {
+                problems.add("parameter 'alpha' must be in (0, 1), got " + alpha);
+            }
+        });
+        ToyTaskParams.positive(problems, p, "learningRate");
+        ToyTaskParams.positive(problems, p, "tauMax");
+        ToyTaskParams.positive(problems, p, "logEvery");
+        ToyTaskParams.check(problems, () -> {
+            if (p.getInt("checkpoints") < 2 || p.getInt("uniformCheckpoints", 0) < 0) {
+                problems.add("parameter 'checkpoints' must be >= 2 and 'uniformCheckpoints' >= 0");
+            }
+            p.getLong("logEvery");
+        });
+        if (problems.isEmpty()) {
+            long steps = time(p).steps(p.getDouble("tauMax"));
+            if (steps > MAX_STEPS) {
+                problems.add("tauMax·log(1/alpha)/learningRate = " + steps + " steps exceeds " + MAX_STEPS);
+            }
+        }
+        return problems;
+    }
+
+    private static RescaledTime time(Params p) {
+        return new RescaledTime(p.getDouble("alpha"), p.getDouble("learningRate"));
+    }
+
+    @Override
+    public void run(TaskContext ctx) throws Exception {
+        Params p = ctx.params();
+        ToyDataset data = ToyDataset.read(ctx.input("prepare").dir().resolve(ToyFiles.DATA));
+        RescaledTime time = time(p);
+        double tauMax = p.getDouble("tauMax");
+        long steps = time.steps(tauMax);
+        long logEvery = p.getLong("logEvery");
+        long[] checkpoints = CheckpointSchedule.steps(steps, p.getInt("checkpoints"), p.getInt("uniformCheckpoints", 0));
+        Path out = ctx.outputDir();
+        Path checkpointDir = Files.createDirectories(out.resolve(ToyFiles.CHECKPOINTS));
+        new TrainRecord(time.alpha(), time.learningRate(), tauMax, steps, data.dim(), data.tokens(), data.samples())
+                .write(out.resolve(ToyFiles.TRAIN_RECORD));
+
+        // a multiple of logEvery, since only logged steps reach the observer
+        long trackEvery = logEvery * Math.max(1, (steps + MAX_TRACKED_POINTS * logEvery - 1) / (MAX_TRACKED_POINTS * logEvery));
+        long started = System.nanoTime();
+        try (BufferedWriter lossCsv = Files.newBufferedWriter(out.resolve(ToyFiles.LOSS), StandardCharsets.UTF_8)) {
+            lossCsv.write("step,tau,loss\n");
+            Observer observer = new Observer(lossCsv, checkpointDir, time, steps, trackEvery, ctx.tracker(), ctx.progress());
+            DiagonalHeadTrainer.train(data, DiagonalHeadWeights.smallInit(data.dim(), time.alpha()),
+                    new DiagonalHeadTrainer.Config(time.learningRate(), steps, logEvery, checkpoints), observer);
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        ctx.tracker().logMetric("steps_per_second", (steps + 1) / Math.max(seconds, 1e-9), steps);
+        ctx.tracker().flush();
+    }
+
+    /** Streams losses to loss.csv and the tracker, and checkpoints to .npz files. */
+    private static final class Observer implements TrainingObserver {
+        private final BufferedWriter lossCsv;
+        private final Path checkpointDir;
+        private final RescaledTime time;
+        private final long steps;
+        private final long trackEvery;
+        private final RunTracker tracker;
+        private final Progress progress;
+        private final long progressEvery;
+
+        Observer(BufferedWriter lossCsv, Path checkpointDir, RescaledTime time, long steps, long trackEvery,
+                 RunTracker tracker, Progress progress) {
+            this.lossCsv = lossCsv;
+            this.checkpointDir = checkpointDir;
+            this.time = time;
+            this.steps = steps;
+            this.trackEvery = trackEvery;
+            this.tracker = tracker;
+            this.progress = progress;
+            this.progressEvery = Math.max(1, steps / 100);
+        }
+
+        @Override
+        public void onLoss(long step, double loss) throws IOException {
+            if (!Double.isFinite(loss)) {
+                throw new IllegalStateException("loss is " + loss + " at step " + step
+                        + ": gradient descent diverged; lower learningRate");
+            }
+            lossCsv.write(step + "," + time.tau(step) + "," + loss + "\n");
+            if (step % trackEvery == 0 || step == steps) {
+                tracker.logMetric("loss", loss, step);
+            }
+            if (step % progressEvery == 0 || step == steps) {
+                progress.update(step, steps, String.format(Locale.ROOT, "tau %.3f loss %.4g", time.tau(step), loss));
+            }
+        }
+
+        @Override
+        public void onCheckpoint(long step, DiagonalHeadWeights weights) throws IOException {
+            weights.write(checkpointDir.resolve(ToyFiles.checkpointName(step)));
+        }
+    }
+}

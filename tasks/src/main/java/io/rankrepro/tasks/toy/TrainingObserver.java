@@ -1,0 +1,13 @@
+package io.rankrepro.tasks.toy;
+
+import java.io.IOException;
+
+/** What {@link DiagonalHeadTrainer} reports while it runs. */
+public interface TrainingObserver {
+
+    /** The full-batch loss at the weights of {@code step} (before that step's update). */
+    void onLoss(long step, double loss) throws IOException;
+
+    /** The weights after {@code step} updates, at a checkpoint step. */
+    void onCheckpoint(long step, DiagonalHeadWeights weights) throws IOException;
+}
