@@ -14,6 +14,7 @@ import io.rankrepro.pipeline.exec.TaskOutcome;
 import io.rankrepro.pipeline.exec.TaskRunner;
 import io.rankrepro.pipeline.plan.Plan;
 import io.rankrepro.pipeline.plan.PlannedTask;
+import io.rankrepro.pipeline.report.RunRecorder;
 import io.rankrepro.pipeline.track.Tracking;
 import io.rankrepro.tasks.task.ClaimCheck;
 import io.rankrepro.tasks.task.ClaimChecks;
@@ -151,6 +152,11 @@ final class RunCommand implements Callable<Integer> {
                 }
             }
             double wall = (System.nanoTime() - start) / 1e9;
+            // run.json and provenance.json next to the figures: what `rankrepro report` and `rankrepro provenance` read.
+            for (Path f : RunRecorder.record(plan, keys, outcomes, store, code, checks, wall,
+                    parentId == null ? null : tracking.runUrl(parentId), resultDir)) {
+                parent.logArtifact(f, "rankrepro");
+            }
             long ran = outcomes.values().stream().filter(o -> o.status() == TaskOutcome.Status.RAN).count();
             long cached = outcomes.values().stream().filter(o -> o.status() == TaskOutcome.Status.CACHED).count();
             long failed = outcomes.size() - ran - cached;
