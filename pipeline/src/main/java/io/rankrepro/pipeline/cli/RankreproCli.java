@@ -13,8 +13,12 @@ import picocli.CommandLine.Command;
                 "Typical use:",
                 "  rankrepro plan --spec pipeline/experiments/boix2023/fig1.yaml --profile smoke",
                 "  rankrepro run  --spec pipeline/experiments/boix2023/fig1.yaml",
-                "  rankrepro figure --from-run RUN_ID"},
-        subcommands = {PlanCommand.class, RunCommand.class, CommandLine.HelpCommand.class})
+                "  rankrepro figure --from-run RUN_ID",
+                "  rankrepro report                  results/report/index.html: every figure and claim",
+                "  rankrepro provenance FIGURE       where a figure came from (--verify re-hashes it)",
+                "  rankrepro compare RUN_A RUN_B     params that differ, metrics side by side"},
+        subcommands = {PlanCommand.class, RunCommand.class, ReportCommand.class, ProvenanceCommand.class,
+                CompareCommand.class, CommandLine.HelpCommand.class})
 public final class RankreproCli {
     static final String[] STAGES = {"prepare", "train", "checkpoint", "analyze"};
 
@@ -34,6 +38,8 @@ public final class RankreproCli {
                 "Run one task of any stage by its id, as the DAG executor would (what Airflow runs).",
                 "Upstream outputs must already be in --workdir; `rankrepro plan` lists the task ids.");
         cli.addSubcommand("task", any);
+        cli.addSubcommand("airflow", AirflowCommand.class);
+        cli.addSubcommand("mlflow", MlflowCommand.class);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof SpecException || e instanceof UsageError) {
                 cmd.getErr().println("rankrepro: " + e.getMessage());
