@@ -61,7 +61,7 @@ public final class LocalExecutor {
                         TaskOutcome o = new TaskOutcome(t.id(), TaskOutcome.Status.BLOCKED,
                                 "not run: upstream " + blocker + " did not succeed", keys.get(t.id()), null, 0, null);
                         outcomes.put(t.id(), o);
-                        report(o);
+                        report(o, dagProgress(outcomes, running.size()));
                         it.remove();
                         continue;
                     }
@@ -77,11 +77,11 @@ public final class LocalExecutor {
                                         + (v.record().mlflowRunId() == null ? "" : ", run " + v.record().mlflowRunId()) + ")",
                                 keys.get(t.id()), v.record().mlflowRunId(), 0, v.dir());
                         outcomes.put(t.id(), o);
-                        report(o);
+                        report(o, dagProgress(outcomes, running.size()));
                         continue;
                     }
                     String why = force ? "forced (--force)" : v.reason();
-                    out.printf("▶ %-28s running: %s [%s]%n", t.id(), why, launcher.name());
+                    out.printf("▶ %-28s running: %s [%s]  %s%n", t.id(), why, launcher.name(), dagProgress(outcomes, running.size() + 1));
                     running.put(done.submit(() -> runOne(plan, t, keys, parentRunId, why)), t.id());
                 }
                 if (running.isEmpty()) {
@@ -96,7 +96,7 @@ public final class LocalExecutor {
                     o = new TaskOutcome(id, TaskOutcome.Status.FAILED, TaskRunner.message(e.getCause()), keys.get(id), null, 0, null);
                 }
                 outcomes.put(id, o);
-                report(o);
+                report(o, dagProgress(outcomes, running.size()));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -125,7 +125,13 @@ public final class LocalExecutor {
         }
     }
 
-    private void report(TaskOutcome o) {
+    /** Where the whole DAG stands, e.g. {@code [3/12 done, 2 running]}: plain text, fit for CI logs. */
+    static String dagProgress(Map<String, TaskOutcome> outcomes, int running) {
+        long done = outcomes.values().stream().filter(java.util.Objects::nonNull).count();
+        return "[" + done + "/" + outcomes.size() + " done, " + running + " running]";
+    }
+
+    private void report(TaskOutcome o, String progress) {
         String mark = switch (o.status()) {
             case RAN -> "✔";
             case CACHED -> "≡";
@@ -134,7 +140,7 @@ public final class LocalExecutor {
         };
         String time = o.status() == TaskOutcome.Status.RAN || o.status() == TaskOutcome.Status.FAILED
                 ? String.format(" in %.1fs", o.wallSeconds()) : "";
-        out.printf("%s %-28s %s%s%n", mark, o.taskId(), o.reason(), time);
+        out.printf("%s %-28s %s%s  %s%n", mark, o.taskId(), o.reason(), time, progress);
         out.flush();
     }
 }
