@@ -2,7 +2,7 @@
 #   make reproduce-all [PROFILE=cpu|smoke|paper] [RUNNER=local|docker]   every figure, tracked in MLflow
 #   make test                                                           unit + integration tests (real MLflow, containers)
 #   make test-fast                                                      unit tests only: the inner loop
-#   make build | plan | mlflow-up | mlflow-down | up | down | clean
+#   make build | plan | report | mlflow-up | mlflow-down | up | down | clean
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
@@ -22,7 +22,7 @@ TRACKING_URI := $(if $(MLFLOW_TRACKING_URI),$(MLFLOW_TRACKING_URI),http://127.0.
 
 JAVA_SOURCES := $(shell find mlflow/src/main tasks/src/main pipeline/src/main -type f 2>/dev/null) $(wildcard */pom.xml) pom.xml
 
-.PHONY: help build reproduce-all plan test test-fast clean
+.PHONY: help build reproduce-all report plan test test-fast clean
 
 help:
 	@sed -n '2,6p' Makefile | sed 's/^# //'
@@ -40,8 +40,14 @@ reproduce-all: build mlflow-up $(if $(filter docker,$(RUNNER)),image-tasks)
 	  echo; echo "=== $$spec (profile $(PROFILE)) ==="; \
 	  $(RANKREPRO) run --spec $$spec --profile $(PROFILE) --workers $(WORKERS) --runner $(RUNNER) --tracking-uri $(TRACKING_URI) || failed=1; \
 	done; \
+	echo; echo "=== report ==="; \
+	$(RANKREPRO) report --tracking-uri $(TRACKING_URI) || failed=1; \
 	echo; echo "reproduce-all: $$(( $$(date +%s) - start ))s at profile $(PROFILE); MLflow UI: $(TRACKING_URI)"; \
 	exit $$failed
+
+## results/report/index.html from what is under results/, logged to MLflow (experiment rankrepro/report).
+report: build mlflow-up
+	$(RANKREPRO) report --tracking-uri $(TRACKING_URI)
 
 plan: build
 	@for spec in $(SPECS); do $(RANKREPRO) plan --spec $$spec --profile $(PROFILE); echo; done
