@@ -1,0 +1,70 @@
+package io.rankrepro.tests.report;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * Debian's {@code chromium} run headless, one process per call, no DevTools protocol: pages are
+ * checked through {@code --dump-dom} (a script in the page writes what it measured into the DOM)
+ * and photographed with {@code --screenshot}. Missing chromium skips the test, or fails it under CI.
+ */
+final class HeadlessChromium {
+    private final Path executable;
+    private final Path profileDir;
+
+    private HeadlessChromium(Path executable, Path profileDir) {
+        this.executable = executable;
+        this.profileDir = profileDir;
+    }
+
+    static HeadlessChromium find(Path scratch) throws IOException {
+        for (String candidate : List.of("/usr/bin/chromium", "/usr/bin/chromium-browser")) {
+            if (Files.isExecutable(Path.of(candidate))) {
+                return new HeadlessChromium(Path.of(candidate), Files.createDirectories(scratch.resolve("chromium-profile")));
+            }
+        }
+        String message = "the report test needs Debian's chromium (apt-get install chromium; .ci/run installs it)";
+        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+            throw new IllegalStateException(message);
+        }
+        System.err.println("\n*** SKIPPED: " + message + " ***\n");
+        Assumptions.assumeTrue(false, message);
+        return null;
+    }
+
+    /** The DOM after the page loaded and its scripts ran (virtual time lets onload handlers finish). */
+    String dumpDom(Path page) throws IOException, InterruptedException {
+        return run(List.of("--virtual-time-budget=5000", "--dump-dom", page.toUri().toString()));
+    }
+
+    void screenshot(Path page, Path png, int width, int height) throws IOException, InterruptedException {
+        Files.createDirectories(png.toAbsolutePath().getParent());
+        run(List.of("--screenshot=" + png.toAbsolutePath(), "--window-size=" + width + "," + height,
+                "--hide-scrollbars", page.toUri().toString()));
+    }
+
+    private String run(List<String> args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(executable.toString(), "--headless", "--no-sandbox", "--disable-gpu",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+                "--user-data-dir=" + profileDir));
+        cmd.addAll(args);
+        Path stdout = Files.createTempFile(profileDir.getParent(), "chromium", ".out");
+        Path stderr = Files.createTempFile(profileDir.getParent(), "chromium", ".err");
+        Process p = new ProcessBuilder(cmd).redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
+        if (!p.waitFor(90, TimeUnit.SECONDS)) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+            throw new IllegalStateException("chromium did not finish within 90 s: " + cmd);
+        }
+        if (p.exitValue() != 0) {
+            throw new IllegalStateException("chromium exited with " + p.exitValue() + ": " + Files.readString(stderr));
+        }
+        return Files.readString(stdout, StandardCharsets.UTF_8);
+    }
+}
