@@ -8,6 +8,7 @@ import io.rankrepro.pipeline.exec.DockerLauncher;
 import io.rankrepro.pipeline.exec.InProcessLauncher;
 import io.rankrepro.pipeline.exec.LocalExecutor;
 import io.rankrepro.pipeline.exec.OutputStore;
+import io.rankrepro.pipeline.exec.ProcessLauncher;
 import io.rankrepro.pipeline.exec.TaskKeys;
 import io.rankrepro.pipeline.exec.TaskLauncher;
 import io.rankrepro.pipeline.exec.TaskOutcome;
@@ -114,12 +115,7 @@ final class RunCommand implements Callable<Integer> {
                 }
             }
             TaskRunner taskRunner = new TaskRunner(Commands.kinds(), store, tracking, code, tags, ConsoleProgress::forTask);
-            TaskLauncher launcher = runner.equals("docker")
-                    ? new DockerLauncher(new DockerLauncher.Settings(image, work.workdir, specOptions.requireSpec(), plan.info().profile(),
-                            specOptions.overrides(), !tracking.enabled() ? null
-                            : containerTrackingUri != null ? containerTrackingUri : tracking.uri(),
-                            dockerNetwork, System.out))
-                    : new InProcessLauncher(taskRunner);
+            TaskLauncher launcher = launcher(plan, tracking, taskRunner);
             Map<String, TaskOutcome> outcomes = new LocalExecutor(store, launcher, workers, force, System.out)
                     .execute(plan, keys, parentId);
 
@@ -173,6 +169,24 @@ final class RunCommand implements Callable<Integer> {
             }
             return ok ? 0 : 1;
         }
+    }
+
+    /**
+     * docker: a container per task; local: a JVM per task (PyTorch state is per process), or this
+     * JVM when one worker runs tasks one at a time anyway.
+     */
+    private TaskLauncher launcher(Plan plan, Tracking tracking, TaskRunner taskRunner) {
+        String uri = tracking.enabled() ? tracking.uri() : null;
+        if (runner.equals("docker")) {
+            return new DockerLauncher(new DockerLauncher.Settings(image, work.workdir, specOptions.requireSpec(),
+                    plan.info().profile(), specOptions.overrides(),
+                    uri != null && containerTrackingUri != null ? containerTrackingUri : uri, dockerNetwork, System.out));
+        }
+        if (workers == 1) {
+            return new InProcessLauncher(taskRunner);
+        }
+        return new ProcessLauncher(new ProcessLauncher.Settings(specOptions.requireSpec(), plan.info().profile(),
+                specOptions.overrides(), work.workdir, uri, RankreproCli.class.getName(), System.out));
     }
 
     /** Copies a sink's files (not its manifest) to the results folder, replacing older ones. */

@@ -49,7 +49,7 @@ class RankreproCliTest {
     void runsAChainThenSkipsItAndPublishesResults(@TempDir Path tmp) throws Exception {
         String[] args = {"run", "--spec", CHAIN, "--profile", "cpu", "--no-tracking",
                 "--workdir", tmp.resolve("work").toString(), "--results", tmp.resolve("results").toString()};
-        assertEquals(0, RankreproCli.execute(args), err.toString());
+        assertEquals(0, RankreproCli.execute(args), () -> out + "\n" + err);
         assertTrue(out.toString().contains("done: 8 ran, 0 cached"), out.toString());
         Path sum = tmp.resolve("results/test/chain/cpu/sum.txt");
         assertEquals("60.0", Files.readString(sum));

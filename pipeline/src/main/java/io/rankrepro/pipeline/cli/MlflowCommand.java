@@ -1,0 +1,177 @@
+package io.rankrepro.pipeline.cli;
+
+import io.rankrepro.mlflow.MlflowLimits;
+import io.rankrepro.mlflow.MlflowRunTracker;
+import io.rankrepro.mlflow.MlflowTracking;
+import io.rankrepro.mlflow.RunView;
+import io.rankrepro.pipeline.exec.CodeVersion;
+import io.rankrepro.pipeline.exec.OutputStore;
+import io.rankrepro.pipeline.exec.TaskKeys;
+import io.rankrepro.pipeline.plan.Plan;
+import io.rankrepro.pipeline.plan.PlannedTask;
+import io.rankrepro.tasks.task.ClaimCheck;
+import io.rankrepro.tasks.task.ClaimChecks;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * The parent MLflow run of a DAG run that someone else orchestrates (Airflow): {@code start-run}
+ * opens it the way {@code rankrepro run} does and prints its id as the last line (an XCom for
+ * Airflow), {@code end-run} closes it. Each task then runs with {@code --parent-run-id}.
+ */
+@Command(name = "mlflow", mixinStandardHelpOptions = true,
+        description = "Open and close the MLflow parent run of an externally orchestrated DAG run (what the Airflow DAG runs).",
+        subcommands = {MlflowCommand.StartRun.class, MlflowCommand.EndRun.class})
+final class MlflowCommand {
+    static final String EXTERNAL_ID_TAG = "rankrepro.external_id";
+
+    @Command(name = "start-run", mixinStandardHelpOptions = true,
+            description = {"Create the MLflow parent run of a DAG run and print its id as the last line of stdout.",
+                    "With --external-id, a run already started with that id is reused, so a retried start task",
+                    "never makes a second parent."})
+    static final class StartRun implements Callable<Integer> {
+        @Mixin SpecOptions specOptions;
+        @Mixin TrackingOptions trackingOptions;
+
+        @Option(names = "--external-id", paramLabel = "ID",
+                description = "The orchestrator's id of the DAG run (e.g. airflow:DAG/RUN), tagged " + EXTERNAL_ID_TAG)
+        String externalId;
+
+        @Option(names = "--xcom-file", paramLabel = "FILE",
+                description = "Also write the run id as a JSON string here (KubernetesPodOperator: /airflow/xcom/return.json)")
+        Path xcomFile;
+
+        @Option(names = "--tag", paramLabel = "KEY=VALUE", description = "Extra tag on the parent run (repeatable)")
+        List<String> extraTags = List.of();
+
+        @Override
+        public Integer call() throws Exception {
+            if (trackingOptions.noTracking) {
+                throw new UsageError("start-run needs a tracking server; drop --no-tracking");
+            }
+            Plan plan = Commands.plan(specOptions); // bad overrides fail here, before any task starts
+            String runId;
+            try (MlflowTracking mlflow = MlflowTracking.connect(MlflowTracking.resolveUri(trackingOptions.trackingUri))) {
+                String experimentId = mlflow.getOrCreateExperiment(plan.spec().id());
+                RunView existing = externalId == null ? null : mlflow.searchRuns(experimentId,
+                        "tags.`" + EXTERNAL_ID_TAG + "` = '" + externalId.replace("'", "") + "'").stream().findFirst().orElse(null);
+                if (existing != null) {
+                    runId = existing.runId();
+                    System.err.println("reusing MLflow parent run " + runId + " of " + externalId);
+                } else {
+                    runId = start(mlflow, experimentId, plan);
+                    System.err.println("MLflow parent run: " + runId + "  " + mlflow.runUrl(runId));
+                }
+            }
+            if (xcomFile != null) {
+                Files.createDirectories(xcomFile.toAbsolutePath().getParent());
+                Files.writeString(xcomFile, "\"" + runId + "\"", StandardCharsets.UTF_8);
+            }
+            System.out.println(runId); // last line: DockerOperator pushes it as the task's XCom
+            System.out.flush();
+            return 0;
+        }
+
+        private String start(MlflowTracking mlflow, String experimentId, Plan plan) throws Exception {
+            Map<String, String> tags = new LinkedHashMap<>(Commands.runTags());
+            tags.put("rankrepro.profile", plan.info().profile());
+            tags.put("rankrepro.seed", Long.toString(plan.info().seed()));
+            tags.put("rankrepro.spec_sha256", plan.spec().sha256());
+            tags.put("rankrepro.role", "dag-run");
+            tags.put("rankrepro.orchestrator", externalId != null && externalId.startsWith("airflow:") ? "airflow" : "external");
+            if (externalId != null) {
+                tags.put(EXTERNAL_ID_TAG, externalId);
+            }
+            for (String t : extraTags) {
+                int eq = t.indexOf('=');
+                if (eq <= 0) {
+                    throw new UsageError("--tag " + t + ": expected KEY=VALUE");
+                }
+                tags.put(MlflowLimits.safeKey(t.substring(0, eq)), t.substring(eq + 1));
+            }
+            String runName = plan.info().profile() + " " + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss"));
+            MlflowRunTracker parent = mlflow.startRun(experimentId, runName, null, tags);
+            parent.logParams(Map.of("profile", plan.info().profile(), "seed", Long.toString(plan.info().seed()),
+                    "spec", plan.spec().source(), "overrides", String.join(" ", specOptions.set)));
+            parent.logArtifact(Path.of(plan.spec().source()), "spec");
+            Path tmp = Files.createTempDirectory("rankrepro-plan");
+            try {
+                Path planFile = Files.writeString(tmp.resolve("plan.json"),
+                        Commands.planJson(plan, TaskKeys.of(plan, CodeVersion.current())));
+                parent.logArtifact(planFile, "spec");
+            } finally {
+                OutputStore.deleteTree(tmp);
+            }
+            parent.flush();
+            return parent.runId();
+        }
+    }
+
+    @Command(name = "end-run", mixinStandardHelpOptions = true,
+            description = {"Close the MLflow parent run of a DAG run. With --spec, as `rankrepro run` does at the end:",
+                    "tag the figure task's run on the parent and log each paper claim's check (once, even when retried)."})
+    static final class EndRun implements Callable<Integer> {
+        @Mixin SpecOptions specOptions;
+        @Mixin WorkOptions work;
+        @Mixin TrackingOptions trackingOptions;
+
+        @Option(names = "--run-id", required = true, paramLabel = "ID", description = "The parent run (from start-run)")
+        String runId;
+
+        @Option(names = "--status", defaultValue = "FINISHED", paramLabel = "FINISHED|FAILED",
+                description = "Final status (default: ${DEFAULT-VALUE})")
+        String status;
+
+        @Override
+        public Integer call() throws Exception {
+            if (!status.equals("FINISHED") && !status.equals("FAILED")) {
+                throw new UsageError("--status must be FINISHED or FAILED, got " + status);
+            }
+            try (MlflowTracking mlflow = MlflowTracking.connect(MlflowTracking.resolveUri(trackingOptions.trackingUri))) {
+                RunView parentView = mlflow.getRun(runId);
+                if (specOptions.spec != null && status.equals("FINISHED")) {
+                    summarize(mlflow, parentView);
+                }
+                mlflow.endRun(runId, status.equals("FINISHED"));
+                System.out.println("MLflow parent run " + runId + " " + status);
+            }
+            return 0;
+        }
+
+        private void summarize(MlflowTracking mlflow, RunView parentView) throws Exception {
+            Plan plan = Commands.plan(specOptions);
+            Map<String, String> keys = TaskKeys.of(plan, CodeVersion.current());
+            OutputStore store = new OutputStore(work.workdir);
+            MlflowRunTracker parent = mlflow.attachRun(runId);
+            for (PlannedTask sink : plan.sinks()) {
+                OutputStore.Verification v = store.verify(keys.get(sink.id()));
+                if (!v.ok()) {
+                    throw new IllegalStateException(sink.id() + " has no verified output in " + work.workdir + ": " + v.reason());
+                }
+                if (v.record().mlflowRunId() != null) {
+                    parent.setTags(Map.of(FigureCommand.SINK_RUN_TAG, v.record().mlflowRunId()));
+                }
+                for (ClaimCheck c : ClaimChecks.read(v.dir())) {
+                    String key = "claim." + c.id();
+                    // A retried end task must not add a second point: log each claim once.
+                    if (!parentView.metrics().containsKey(key)) {
+                        parent.logMetric(key, c.passed() ? 1 : 0, 0);
+                    }
+                    System.out.printf("  %s %s: %s (measured %s)%n", c.passed() ? "PASS" : "DID NOT REPRODUCE", c.id(), c.claim(), c.measured());
+                }
+            }
+            parent.flush();
+        }
+    }
+}

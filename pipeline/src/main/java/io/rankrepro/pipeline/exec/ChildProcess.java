@@ -1,0 +1,45 @@
+package io.rankrepro.pipeline.exec;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/** Runs a task's command as a child process, its output prefixed with the task id, its tail kept for errors. */
+final class ChildProcess {
+    private static final int TAIL_CHARS = 4000;
+
+    private ChildProcess() { }
+
+    static void run(List<String> command, String taskId, PrintStream out, String hint) throws TaskFailure {
+        Process p;
+        try {
+            p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        } catch (IOException e) {
+            throw new TaskFailure("cannot start " + command.get(0) + " for " + taskId + ": " + e.getMessage() + hint, e);
+        }
+        StringBuilder tail = new StringBuilder();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = r.readLine()) != null; ) {
+                out.println("    │ " + line);
+                tail.append(line).append('\n');
+                if (tail.length() > TAIL_CHARS) {
+                    tail.delete(0, tail.length() - TAIL_CHARS);
+                }
+            }
+            int code = p.waitFor();
+            if (code != 0) {
+                String last = tail.toString().strip().lines().reduce((a, b) -> b).orElse("");
+                throw new TaskFailure(taskId + " exited with " + code + ": " + last);
+            }
+        } catch (IOException e) {
+            throw new TaskFailure("lost the output of " + taskId + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new TaskFailure(taskId + " interrupted", e);
+        }
+    }
+}
