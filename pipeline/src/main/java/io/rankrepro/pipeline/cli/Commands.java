@@ -40,7 +40,13 @@ final class Commands {
         if (o.noTracking) {
             return Tracking.none();
         }
-        return MlflowSession.connect(o.trackingUri);
+        try {
+            return MlflowSession.connect(o.trackingUri);
+        } catch (io.rankrepro.mlflow.TrackingException e) {
+            // What happened and how to start the server come from the client; the way around it is ours to say.
+            throw new io.rankrepro.mlflow.TrackingException(e.getMessage()
+                    + "; or run without tracking: --no-tracking (outputs are still cached and verified)", e);
+        }
     }
 
     /** Provenance every run carries: code, engine, machine. */

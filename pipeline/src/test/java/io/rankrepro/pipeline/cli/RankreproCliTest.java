@@ -93,6 +93,8 @@ class RankreproCliTest {
                 "--workdir", tmp.resolve("w").toString());
         assertEquals(1, code);
         assertTrue(err.toString().contains("127.0.0.1:9"), err.toString());
+        assertTrue(err.toString().contains("is not reachable"), "what happened: " + err);
+        assertTrue(err.toString().contains("make mlflow-up") && err.toString().contains("--no-tracking"), "what to do: " + err);
     }
 
     @Test
