@@ -1,0 +1,115 @@
+package io.rankrepro.tasks.weightdecay;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.rankrepro.tasks.io.SafetensorsFile;
+import io.rankrepro.tasks.rank.CheckpointLayout;
+import io.rankrepro.tasks.task.Params;
+import io.rankrepro.tasks.task.Task;
+import io.rankrepro.tasks.task.TaskContext;
+
+import java.io.BufferedWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code balance/analyze}: for every layer and head of a checkpoint, the Frobenius side
+ * ½(‖W_Q^h‖² + ‖W_K^h‖²) against the nuclear side ‖W_K^hᵀ W_Q^h‖_*, and the same for (P^h, W_V^h)
+ * ({@link HeadBalance}), for any {@link CheckpointLayout}: ours, GPT-2, or LLaMA
+ * ({@code model.layers.{l}.self_attn.{q,k,v,o}_proj.weight}).
+ *
+ * <p>Reads the first (initialization) and last checkpoints of its upstream train task
+ * ({@code all_checkpoints: true} for every one), or — standalone — param {@code checkpoint}: a
+ * {@code .safetensors} file or a folder of shards ({@link CheckpointFiles}); param {@code heads}
+ * when the file does not record its head count (LLaMA-2-7B: 32).
+ * Writes {@code balance.csv} (step, layer, head, product, frobenius_side, nuclear_side, gap,
+ * relative_gap, imbalance) and {@code source.json}.
+ */
+public final class BalanceAnalyzeTask implements Task {
+    public static final String TABLE = "balance.csv";
+    public static final String SOURCE = "source.json";
+
+    @Override
+    public String kind() {
+        return "balance/analyze";
+    }
+
+    @Override
+    public List<String> validate(Params p) {
+        List<String> problems = new ArrayList<>();
+        try {
+            int heads = p.getInt("heads", 0);
+            if (heads < 0 || heads > 4096) {
+                problems.add("heads: must be in [0, 4096] (0 = read from the checkpoint), got " + heads);
+            }
+            if (p.has("checkpoint")) {
+                String c = p.getString("checkpoint");
+                if (c.isBlank()) {
+                    problems.add("checkpoint: must be a .safetensors file or a folder of shards");
+                } else if (!Files.exists(Path.of(c))) {
+                    problems.add("checkpoint: " + c + " does not exist");
+                }
+            }
+            p.getBoolean("all_checkpoints", false);
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage());
+        }
+        return problems;
+    }
+
+    @Override
+    public void run(TaskContext ctx) throws Exception {
+        Params p = ctx.params();
+        int heads = p.getInt("heads", 0);
+        List<Path> files;
+        if (p.has("checkpoint")) {
+            files = List.of(Path.of(p.getString("checkpoint")));
+        } else {
+            List<Path> all = CheckpointFiles.upstream(ctx);
+            files = p.getBoolean("all_checkpoints", false) || all.size() == 1 ? all : List.of(all.get(0), all.get(all.size() - 1));
+        }
+        CheckpointLayout layout = null;
+        List<Long> steps = new ArrayList<>();
+        try (BufferedWriter w = Files.newBufferedWriter(ctx.outputDir().resolve(TABLE))) {
+            w.write("step,layer,head,product,frobenius_side,nuclear_side,gap,relative_gap,imbalance\n");
+            for (int i = 0; i < files.size(); i++) {
+                SafetensorsFile f = CheckpointFiles.readMerged(files.get(i));
+                if (layout == null) {
+                    layout = CheckpointLayout.detect(f, heads);
+                }
+                long step = stepOf(files.get(i), f);
+                steps.add(step);
+                double worst = 0;
+                for (HeadBalance b : HeadBalance.of(layout, f, step)) {
+                    w.write(b.step() + "," + b.layer() + "," + b.head() + "," + b.product() + "," + b.gap().frobeniusHalfSum() + ","
+                            + b.gap().nuclearNorm() + "," + b.gap().gap() + "," + b.relativeGap() + "," + b.gap().imbalance() + "\n");
+                    worst = Math.max(worst, b.relativeGap());
+                }
+                ctx.tracker().logMetric("balance.max_relative_gap", worst, step);
+                ctx.progress().update(i + 1, files.size(), "step " + step);
+            }
+        }
+        Map<String, Object> source = new LinkedHashMap<>();
+        source.put("source", p.has("checkpoint") ? p.getString("checkpoint") : "upstream train checkpoints");
+        source.put("layout", layout.name());
+        source.put("layers", layout.layers());
+        source.put("heads", layout.heads());
+        source.put("width", layout.width());
+        source.put("steps", steps);
+        source.put("sweep_point", ctx.sweepPoint());
+        new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(ctx.outputDir().resolve(SOURCE).toFile(), source);
+    }
+
+    /** From the checkpoint's metadata, else its file name ({@code step_NNN}), else 0 (a foreign file). */
+    static long stepOf(Path file, SafetensorsFile f) {
+        String s = f.metadata().get("step");
+        if (s != null) {
+            return Long.parseLong(s);
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("step_(\\d+)").matcher(file.getFileName().toString());
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
+    }
+}

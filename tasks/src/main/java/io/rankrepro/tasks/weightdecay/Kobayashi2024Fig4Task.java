@@ -1,0 +1,220 @@
+package io.rankrepro.tasks.weightdecay;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.rankrepro.tasks.factorized.FigureGrid;
+import io.rankrepro.tasks.factorized.ParamRules;
+import io.rankrepro.tasks.task.ClaimCheck;
+import io.rankrepro.tasks.task.ClaimChecks;
+import io.rankrepro.tasks.task.Params;
+import io.rankrepro.tasks.task.Task;
+import io.rankrepro.tasks.task.TaskContext;
+import io.rankrepro.tasks.task.TaskInput;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+import java.awt.Color;
+import java.io.BufferedWriter;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * {@code kobayashi2024/fig4} (gather over {@code balance/analyze} outputs): Frobenius side
+ * ½(‖W_Q^h‖² + ‖W_K^h‖²) vs nuclear side ‖W_K^hᵀW_Q^h‖_* for every layer and head (and P^h, W_V^h),
+ * with the line y = x the two sides meet on exactly when a head is balanced. {@code fig4.png}: all
+ * layers, KQ and PV panels, final checkpoints of each run plus the initialization of the first;
+ * {@code figA2.png}: one panel per layer. {@code balance_summary.csv}: median and max relative gap
+ * Δ/Frobenius side per run, step and product.
+ *
+ * <p>Check (the paper: a model trained with AdamW λ = 0.1 is nearly balanced): at the run whose
+ * {@code lambda_key} equals {@code check_lambda}, the median relative gap of the final checkpoint is
+ * at most {@code max_median_relative_gap} for KQ and PV, below its own initialization's (random tall
+ * factors, d ≫ d_h, are already nearly balanced, so the threshold alone says little) and below the
+ * λ = 0 run's when there is one.
+ */
+public final class Kobayashi2024Fig4Task implements Task {
+
+    @Override
+    public String kind() {
+        return "kobayashi2024/fig4";
+    }
+
+    @Override
+    public List<String> validate(Params p) {
+        List<String> problems = new ArrayList<>();
+        ParamRules.number(p, "check_lambda", true, 100, problems);
+        ParamRules.number(p, "max_median_relative_gap", false, 1, problems);
+        try {
+            p.getString("lambda_key");
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage());
+        }
+        return problems;
+    }
+
+    /** One analysed checkpoint series; {@code lambda} is NaN for a standalone file. */
+    record Source(String label, double lambda, CsvRows rows, long firstStep, long lastStep) { }
+
+    @Override
+    public void run(TaskContext ctx) throws Exception {
+        Params p = ctx.params();
+        String key = p.getString("lambda_key");
+        List<Source> sources = new ArrayList<>();
+        ObjectMapper json = new ObjectMapper();
+        for (TaskInput in : ctx.inputs()) {
+            if (!Files.isRegularFile(in.dir().resolve(BalanceAnalyzeTask.TABLE))) {
+                continue;
+            }
+            JsonNode src = json.readTree(in.dir().resolve(BalanceAnalyzeTask.SOURCE).toFile());
+            Object l = in.sweepPoint().get(key);
+            double lambda = l instanceof Number n ? n.doubleValue() : Double.NaN;
+            String label = l != null ? "λ_att = " + Charts.fmt(lambda) : src.get("source").asText();
+            long first = src.get("steps").get(0).asLong();
+            long last = src.get("steps").get(src.get("steps").size() - 1).asLong();
+            sources.add(new Source(label, lambda, CsvRows.read(in.dir().resolve(BalanceAnalyzeTask.TABLE)), first, last));
+        }
+        if (sources.isEmpty()) {
+            throw new IllegalStateException("no balance/analyze inputs among " + ctx.inputs().stream().map(TaskInput::taskId).toList());
+        }
+        sources.sort((a, b) -> Double.compare(a.lambda(), b.lambda()));
+
+        List<XYChart> main = new ArrayList<>();
+        for (String product : List.of("KQ", "PV")) {
+            String title = product.equals("KQ") ? "W_Q, W_K: every layer and head" : "W_V, P: every layer and head";
+            XYChart c = Charts.panel(title, frobAxis(product), nucAxis(product), false, false);
+            c.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideSE);
+            Source s0 = sources.get(0);
+            if (s0.firstStep() != s0.lastStep()) {
+                XYSeries init = points(c, "initialization (" + s0.label() + ")", s0, product, s0.firstStep(), -1);
+                init.setMarkerColor(Color.LIGHT_GRAY);
+            }
+            for (Source s : sources) {
+                points(c, s.label() + (s.firstStep() != s.lastStep() ? ", step " + s.lastStep() : ""), s, product, s.lastStep(), -1);
+            }
+            identity(c);
+            main.add(c);
+        }
+        FigureGrid.write(main, 2, 640, 560, Charts.caption(ctx.spec()), ctx.outputDir().resolve("fig4"));
+
+        int layers = (int) Arrays.stream(sources.get(0).rows().doubles("layer")).max().orElse(0) + 1;
+        List<XYChart> perLayer = new ArrayList<>();
+        for (int l = 0; l < layers; l++) {
+            for (String product : List.of("KQ", "PV")) {
+                XYChart c = Charts.panel("layer " + l + ", " + product, frobAxis(product), nucAxis(product), false, false);
+                c.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideSE);
+                for (Source s : sources) {
+                    points(c, s.label(), s, product, s.lastStep(), l);
+                }
+                identity(c);
+                perLayer.add(c);
+            }
+        }
+        FigureGrid.write(perLayer, 4, 420, 380, Charts.caption(ctx.spec()).replaceFirst("\n", " — per layer (Fig. A2 analogue)\n"),
+                ctx.outputDir().resolve("figA2"));
+
+        Map<String, double[]> medians = new TreeMap<>();
+        try (BufferedWriter w = Files.newBufferedWriter(ctx.outputDir().resolve("balance_summary.csv"))) {
+            w.write("run,lambda,step,product,median_relative_gap,max_relative_gap,heads\n");
+            for (Source s : sources) {
+                for (long step : new long[] {s.firstStep(), s.lastStep()}) {
+                    for (String product : List.of("KQ", "PV")) {
+                        double[] g = s.rows().where(r -> r.get("product").equals(product) && Long.parseLong(r.get("step")) == step)
+                                .doubles("relative_gap");
+                        Arrays.sort(g);
+                        w.write(s.label().replace(",", ";") + "," + s.lambda() + "," + step + "," + product + "," + median(g) + ","
+                                + g[g.length - 1] + "," + g.length + "\n");
+                        String at = step == s.lastStep() ? "" : "|init";
+                        medians.put(s.lambda() + "|" + product + at, new double[] {median(g), g[g.length - 1]});
+                    }
+                    if (s.firstStep() == s.lastStep()) {
+                        break;
+                    }
+                }
+            }
+        }
+        ClaimChecks.write(ctx.outputDir(), List.of(check(sources, medians, p)));
+    }
+
+    static ClaimCheck check(List<Source> sources, Map<String, double[]> medians, Params p) {
+        double checkLambda = p.getDouble("check_lambda");
+        double tol = p.getDouble("max_median_relative_gap");
+        StringBuilder m = new StringBuilder();
+        for (Source s : sources) {
+            double[] kq = medians.get(s.lambda() + "|KQ");
+            double[] pv = medians.get(s.lambda() + "|PV");
+            m.append(String.format(Locale.ROOT, "%s (step %d): median Δ/Frobenius KQ %.3g, PV %.3g (max %.3g, %.3g)",
+                    s.label(), s.lastStep(), kq[0], pv[0], kq[1], pv[1]));
+            double[] kqInit = medians.get(s.lambda() + "|KQ|init");
+            if (kqInit != null) {
+                m.append(String.format(Locale.ROOT, ", at step %d KQ %.3g, PV %.3g", s.firstStep(), kqInit[0],
+                        medians.get(s.lambda() + "|PV|init")[0]));
+            }
+            m.append("; ");
+        }
+        boolean standalone = sources.stream().allMatch(s -> Double.isNaN(s.lambda()));
+        double[] kq = medians.get((standalone ? Double.NaN : checkLambda) + "|KQ");
+        double[] pv = medians.get((standalone ? Double.NaN : checkLambda) + "|PV");
+        if (kq == null) {
+            throw new IllegalArgumentException("check_lambda " + checkLambda + " is not among the runs " + sources.stream().map(Source::label).toList());
+        }
+        boolean ok = kq[0] <= tol && pv[0] <= tol;
+        double[] kqInit = medians.get((standalone ? Double.NaN : checkLambda) + "|KQ|init");
+        double[] pvInit = medians.get((standalone ? Double.NaN : checkLambda) + "|PV|init");
+        String vsInit = "";
+        if (kqInit != null) {
+            ok &= kq[0] < kqInit[0] && pv[0] < pvInit[0];
+            vsInit = ", below its initialization's";
+        }
+        double[] kq0 = medians.get(0.0 + "|KQ");
+        double[] pv0 = medians.get(0.0 + "|PV");
+        String vsZero = "";
+        if (!standalone && kq0 != null && checkLambda != 0) {
+            ok &= kq[0] < kq0[0] && pv[0] < pv0[0];
+            vsZero = ", and below the λ_att = 0 run's";
+        }
+        return new ClaimCheck("attention-heads-balanced",
+                "in a model trained with weight decay on attention, ½(‖W_Q^h‖²+‖W_K^h‖²) ≈ ‖W_K^hᵀW_Q^h‖_* (and likewise P^h, W_V^h) for every head: the factors are balanced",
+                m.toString().trim(),
+                String.format(Locale.ROOT, "%s: median relative gap Δ/Frobenius side ≤ %s for KQ and PV%s%s",
+                        standalone ? "the given checkpoint" : "λ_att = " + Charts.fmt(checkLambda), tol, vsInit, vsZero),
+                ok);
+    }
+
+    private static XYSeries points(XYChart c, String name, Source s, String product, long step, int layer) {
+        CsvRows r = s.rows().where(row -> row.get("product").equals(product) && Long.parseLong(row.get("step")) == step
+                && (layer < 0 || Integer.parseInt(row.get("layer")) == layer));
+        XYSeries series = Charts.scatter(c, name, r.doubles("frobenius_side"), r.doubles("nuclear_side"));
+        series.setMarker(SeriesMarkers.CIRCLE);
+        return series;
+    }
+
+    private static void identity(XYChart c) {
+        double max = 0;
+        for (XYSeries s : c.getSeriesMap().values()) {
+            for (double v : s.getXData()) {
+                max = Math.max(max, v);
+            }
+        }
+        XYSeries line = Charts.curve(c, "y = x (balanced)", new double[] {0, max * 1.05}, new double[] {0, max * 1.05});
+        line.setLineColor(Color.BLACK);
+    }
+
+    private static String frobAxis(String product) {
+        return product.equals("KQ") ? "½(‖W_Q^h‖² + ‖W_K^h‖²)" : "½(‖P^h‖² + ‖W_V^h‖²)";
+    }
+
+    private static String nucAxis(String product) {
+        return product.equals("KQ") ? "‖W_K^hᵀ W_Q^h‖_*" : "‖P^h W_V^hᵀ‖_*";
+    }
+
+    private static double median(double[] sorted) {
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]);
+    }
+}
