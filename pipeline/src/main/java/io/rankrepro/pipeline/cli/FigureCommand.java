@@ -66,12 +66,13 @@ final class FigureCommand extends StageCommand {
             }
             Path tmp = Files.createTempDirectory("rankrepro-replay");
             try {
-                tracking.download(runId, TaskDescriptor.FILE_NAME, tmp);
-                TaskDescriptor d = JSON.readValue(tmp.resolve(TaskDescriptor.FILE_NAME).toFile(), TaskDescriptor.class);
-                tracking.download(runId, "inputs", tmp);
+                // Downloads land in empty folders only (they are moved into place whole).
+                tracking.download(runId, TaskDescriptor.FILE_NAME, tmp.resolve("descriptor"));
+                TaskDescriptor d = JSON.readValue(tmp.resolve("descriptor").resolve(TaskDescriptor.FILE_NAME).toFile(), TaskDescriptor.class);
+                tracking.download(runId, "inputs", tmp.resolve("artifacts"));
                 List<TaskInput> inputs = new ArrayList<>();
                 for (TaskDescriptor.Upstream u : d.upstream()) {
-                    Path dir = tmp.resolve("inputs").resolve(u.key());
+                    Path dir = tmp.resolve("artifacts").resolve(u.key());
                     if (!Files.isDirectory(dir)) {
                         throw new IllegalStateException("run " + runId + " has no artifacts for input " + u.taskId()
                                 + " (inputs/" + u.key() + "); only gather tasks log their inputs");
