@@ -15,6 +15,7 @@ MLFLOW_PORT ?= 5000
 RANKREPRO := bin/rankrepro
 
 include mlflow/mlflow.mk
+include data/data.mk
 -include docker/docker.mk
 
 # The tracking server: the user's if MLFLOW_TRACKING_URI is set, else the local one mlflow-up starts.
@@ -34,7 +35,7 @@ pipeline/target/rankrepro.jar: $(JAVA_SOURCES)
 	@touch $@
 
 ## Every figure and table at $(PROFILE), tracked in MLflow; figures under results/.
-reproduce-all: build mlflow-up $(if $(filter docker,$(RUNNER)),image-tasks)
+reproduce-all: build data-cpu mlflow-up $(if $(filter docker,$(RUNNER)),image-tasks)
 	@set -e; failed=0; start=$$(date +%s); \
 	for spec in $(SPECS); do \
 	  echo; echo "=== $$spec (profile $(PROFILE)) ==="; \

@@ -20,10 +20,12 @@ data-cpu: $(DATA_DIR)/sklearn-digits/digits.csv.gz $(DATA_DIR)/moby-dick/moby-di
 
 $(DATA_DIR)/sklearn-digits/digits.csv.gz:
 	@mkdir -p $(DATA_DIR)/sklearn-digits/download
-	pip download --no-deps --only-binary=:all: --platform manylinux2014_x86_64 --python-version 3.11 \
+	python3 -m pip download --quiet --no-deps --only-binary=:all: --platform manylinux2014_x86_64 --python-version 3.11 \
 	  scikit-learn==1.5.2 -d $(DATA_DIR)/sklearn-digits/download
 	echo "$(DIGITS_WHEEL_SHA256)  $(DATA_DIR)/sklearn-digits/download/$(DIGITS_WHEEL)" | sha256sum -c -
-	unzip -o -j -q $(DATA_DIR)/sklearn-digits/download/$(DIGITS_WHEEL) sklearn/datasets/data/digits.csv.gz -d $(DATA_DIR)/sklearn-digits.tmp
+	@mkdir -p $(DATA_DIR)/sklearn-digits.tmp
+	python3 -c 'import sys, zipfile; open(sys.argv[2], "wb").write(zipfile.ZipFile(sys.argv[1]).read("sklearn/datasets/data/digits.csv.gz"))' \
+	  $(DATA_DIR)/sklearn-digits/download/$(DIGITS_WHEEL) $(DATA_DIR)/sklearn-digits.tmp/digits.csv.gz
 	echo "$(DIGITS_SHA256)  $(DATA_DIR)/sklearn-digits.tmp/digits.csv.gz" | sha256sum -c -
 	mv $(DATA_DIR)/sklearn-digits.tmp/digits.csv.gz $@ && rm -rf $(DATA_DIR)/sklearn-digits.tmp $(DATA_DIR)/sklearn-digits/download
 

@@ -49,6 +49,11 @@ public final class DockerLauncher implements TaskLauncher {
                 "--user", hostId("-u") + ":" + hostId("-g"),
                 "-v", settings.workdir().toAbsolutePath().normalize() + ":" + WORK,
                 "-v", spec.getParent() + ":" + SPEC_DIR + ":ro"));
+        // Data sets live under .cache/datasets relative to the working directory (see data/data.mk).
+        Path datasets = Path.of(".cache", "datasets").toAbsolutePath().normalize();
+        if (java.nio.file.Files.isDirectory(datasets)) {
+            cmd.addAll(List.of("-v", datasets + ":" + "/workspace/.cache/datasets:ro"));
+        }
         if (settings.network() != null) {
             cmd.addAll(List.of("--network", settings.network()));
         }
