@@ -9,6 +9,7 @@ import java.util.List;
 public final class WeightDecayTaskProvider implements TaskProvider {
     @Override
     public List<Task> tasks() {
-        return List.of(new BalanceAnalyzeTask(), new Kobayashi2024Fig4Task());
+        return List.of(new BalanceAnalyzeTask(), new Kobayashi2024Fig4Task(), new HeldOutPerplexityTask(),
+                new Kobayashi2024Fig3Task(), new Kobayashi2024Tab1Task());
     }
 }
