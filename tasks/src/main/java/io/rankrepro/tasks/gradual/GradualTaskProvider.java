@@ -8,11 +8,12 @@ import io.rankrepro.tasks.train.TrainTask;
 
 import java.util.List;
 
-/** Paper B's transformer pipeline: data, training, per-head rank analysis and figures 3, 4, 5 and rank-vs-scale. */
+/** Paper B's transformer pipeline: data, training, per-head rank analysis and figures 3, 4, 5, rank-vs-scale and the per-layer appendix figure. */
 public final class GradualTaskProvider implements TaskProvider {
     @Override
     public List<Task> tasks() {
         return List.of(new PrepareTask(), new TrainTask(), new AnalyzeTask(), new StableRankCurvesFigure(),
-                new InitVersusLearnedSpectrumFigure(), new InitScaleTrajectoriesFigure(), new RankVersusInitScaleFigure());
+                new InitVersusLearnedSpectrumFigure(), new InitScaleTrajectoriesFigure(), new RankVersusInitScaleFigure(),
+                new PerLayerStableRankFigure());
     }
 }

@@ -14,14 +14,14 @@ import java.awt.Color;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * {@code boix2023/fig3} (B-fig3): stable rank of ΔKQ (blue) and ΔPV (orange) on one layer vs
  * training step, mean ± std over the heads, one panel per network/data pair (per sweep point).
  * Claim: the stable rank starts low and grows gradually, staying well below d_h. Params:
  * {@code layer} (0-based), {@code max_rank_fraction} (final mean stable rank of ΔKQ must stay
- * below this fraction of d_h).
+ * below this fraction of d_h), {@code from_step} (growth is measured from the first checkpoint at or after
+ * this step; default 0: the first with Δ ≠ 0).
  */
 public final class StableRankCurvesFigure implements Task {
     static final Color BLUE = new Color(31, 119, 180);
@@ -35,8 +35,8 @@ public final class StableRankCurvesFigure implements Task {
     @Override
     public List<String> validate(Params p) {
         List<String> problems = new ArrayList<>();
-        if (p.getInt("layer", 0) < 0) {
-            problems.add("layer: must be >= 0 (0-based)");
+        if (p.getInt("layer", 0) < 0 || p.getLong("from_step", 0) < 0) {
+            problems.add("layer, from_step: must be >= 0 (layer is 0-based)");
         }
         double f = p.getDouble("max_rank_fraction", 0.5);
         if (!(f > 0 && f <= 1)) {
@@ -49,6 +49,7 @@ public final class StableRankCurvesFigure implements Task {
     public void run(TaskContext ctx) throws Exception {
         int layer = ctx.params().getInt("layer", 0);
         double fraction = ctx.params().getDouble("max_rank_fraction", 0.5);
+        long fromStep = ctx.params().getLong("from_step", 0);
         List<AnalysisRun> runs = AnalysisRun.all(ctx);
         List<XYChart> panels = new ArrayList<>();
         List<ClaimCheck> checks = new ArrayList<>();
@@ -66,15 +67,13 @@ public final class StableRankCurvesFigure implements Task {
             panels.add(c);
             data.add(model + ": " + run.dataLabel());
             for (String product : List.of("KQ", "PV")) {
-                TreeMap<Long, double[]> s = run.series(layer, product, "delta", "stable_rank");
-                s.entrySet().removeIf(e -> e.getValue()[0] == 0); // step 0, and steps before the first update moved W
-                double first = s.firstEntry().getValue()[0];
-                double last = s.lastEntry().getValue()[0];
+                RankGrowth g = RankGrowth.of(run.series(layer, product, "delta", "stable_rank"), fromStep);
+                double last = g.last();
                 String where = model + "/" + run.model().get("dataset") + " layer " + (layer + 1) + " Δ" + product;
                 checks.add(new ClaimCheck("rank-grows-" + product + "-" + run.model().get("dataset"),
-                        "stable rank of Δ" + product + " grows during training (" + where + ")",
-                        String.format("mean over heads: %.3f at step %d, %.3f at step %d", first, s.firstKey(), last, s.lastKey()),
-                        "final > first checkpoint with Δ ≠ 0", last > first));
+                        "stable rank of Δ" + product + " grows during training (" + where + ")", g.describe(),
+                        fromStep > 0 ? "final > first checkpoint at or after step " + fromStep : "final > first checkpoint with Δ ≠ 0",
+                        g.grows()));
                 if (product.equals("KQ")) {
                     checks.add(new ClaimCheck("rank-stays-low-KQ-" + run.model().get("dataset"),
                             "stable rank of ΔKQ stays well below d_h (" + where + ")",
