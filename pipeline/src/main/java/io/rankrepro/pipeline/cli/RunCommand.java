@@ -82,6 +82,8 @@ final class RunCommand implements Callable<Integer> {
         if (!runner.equals("local") && !runner.equals("docker")) {
             throw new UsageError("--runner must be local or docker, got '" + runner + "'");
         }
+        WorkspacePaths.writable("--workdir", work.workdir);
+        WorkspacePaths.writable("--results", results);
         Plan plan = Commands.plan(specOptions);
         String code = CodeVersion.current();
         Map<String, String> keys = TaskKeys.of(plan, code);

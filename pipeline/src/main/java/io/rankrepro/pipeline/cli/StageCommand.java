@@ -50,6 +50,7 @@ class StageCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        WorkspacePaths.writable("--workdir", work.workdir);
         Plan plan = Commands.plan(specOptions);
         PlannedTask task = resolveTask(plan);
         String code = CodeVersion.current();

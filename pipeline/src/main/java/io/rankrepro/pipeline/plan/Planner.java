@@ -78,7 +78,7 @@ public final class Planner {
             if (task != null) {
                 Set<String> seen = new LinkedHashSet<>();
                 for (PlannedTask t : current.values()) {
-                    for (String problem : task.validate(t.params())) {
+                    for (String problem : validate(task, t)) {
                         if (seen.add(problem)) {
                             problems.add("stages (" + stage.name() + ").params: " + problem);
                         }
@@ -92,6 +92,19 @@ public final class Planner {
         }
         SpecInfo info = new SpecInfo(spec.id(), spec.title(), spec.paper(), spec.data(), profile, spec.seed());
         return new Plan(spec, info, tasks);
+    }
+
+    /**
+     * The task's own checks; a check that throws (a getter meeting a value of an unexpected shape)
+     * is a problem with the spec too, never a crash of the planner.
+     */
+    private static List<String> validate(Task task, PlannedTask t) {
+        try {
+            return task.validate(t.params());
+        } catch (RuntimeException e) {
+            return List.of("parameters rejected by " + task.kind() + ": "
+                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+        }
     }
 
     private static PlannedTask add(StageSpec stage, Map<String, Object> params, Map<String, Object> point,
