@@ -51,6 +51,12 @@ public final class PrepareTask implements Task {
             if (p.getLong("max_examples", 0) < 0) {
                 problems.add("max_examples: must be >= 0 (0 = all)");
             }
+            for (String key : List.of("root", "path")) {
+                // a data folder named through ".." reads outside what the spec appears to name
+                if (p.has(key) && java.util.Arrays.asList(p.getString(key).split("[/\\\\]")).contains("..")) {
+                    problems.add(key + ": '" + p.getString(key) + "' must not contain '..'; name the data folder directly");
+                }
+            }
         } catch (IllegalArgumentException e) {
             problems.add(e.getMessage());
         }

@@ -91,6 +91,9 @@ public final class TrainTask implements Task {
             if (p.has("context") && (p.getInt("context") < 1 || p.getInt("context") > 65_536)) {
                 problems.add("context: must be in [1, 65536]");
             }
+            if (problems.isEmpty()) {
+                TrainingMemory.machineBytes().flatMap(TrainingMemory.estimate(p)::problem).ifPresent(problems::add);
+            }
             OptimizerKind.parse(p.getString("optimizer", "adam-l2"));
             new AdamSettings(p.getDouble("beta1", 0.9), p.getDouble("beta2", 0.999), p.getDouble("adam_eps", 1e-8));
         } catch (IllegalArgumentException e) {

@@ -1,0 +1,59 @@
+package io.rankrepro.tasks.train;
+
+import io.rankrepro.tasks.task.Params;
+
+import java.lang.management.ManagementFactory;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * A lower bound on the memory a {@code transformer/train} run needs, so that a spec whose model or
+ * batch cannot fit is refused before any compute rather than after hours of swapping or an OOM
+ * kill. float32; weights + gradients + two Adam moments, plus the activations autograd keeps per
+ * layer (MLP, attention scores) for one batch. Deliberately low: a refusal must be certain.
+ */
+public record TrainingMemory(long parameters, long bytes) {
+    private static final int FLOAT = 4;
+    /** Bytes per parameter while training: weight, gradient, Adam's m and v. */
+    private static final int TRAINING_COPIES = 4;
+    /** Byte-level vocabularies here are 256; the embedding term matters only for tiny widths. */
+    private static final long VOCAB = 256;
+
+    public static TrainingMemory estimate(Params p) {
+        long width = p.getLong("width");
+        long layers = p.getLong("layers");
+        long mlp = p.getLong("mlp_ratio", 4);
+        long heads = p.getLong("heads");
+        long batch = p.getLong("batch_size");
+        // attention (4 w²) and MLP (2·mlp·w²) per layer, plus embeddings
+        double params = (double) layers * (4 + 2 * mlp) * width * width + 2.0 * VOCAB * width;
+        double bytes = params * FLOAT * TRAINING_COPIES;
+        if (p.has("context")) {
+            double tokens = (double) batch * p.getLong("context");
+            double perLayer = tokens * width * (4 + mlp) + tokens * heads * p.getLong("context");
+            bytes += perLayer * layers * FLOAT;
+        }
+        return new TrainingMemory((long) Math.min(params, Long.MAX_VALUE), (long) Math.min(bytes, Long.MAX_VALUE));
+    }
+
+    /** This machine's physical memory, when the JVM can tell. */
+    public static Optional<Long> machineBytes() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            long total = os.getTotalMemorySize();
+            return total > 0 ? Optional.of(total) : Optional.empty();
+        }
+        return Optional.empty();
+    }
+
+    /** A problem line when the estimate exceeds {@code available} bytes, else empty. */
+    public Optional<String> problem(long available) {
+        if (bytes <= available) {
+            return Optional.empty();
+        }
+        return Optional.of(String.format(Locale.ROOT, "model and batch need at least %.1f GiB to train (%,d parameters;"
+                + " width, layers, mlp_ratio, batch_size, context), more than this machine's %.1f GiB",
+                bytes / GIB, parameters, available / GIB));
+    }
+
+    private static final double GIB = 1024.0 * 1024 * 1024;
+}
