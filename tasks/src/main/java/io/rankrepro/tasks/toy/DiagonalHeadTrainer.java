@@ -53,9 +53,14 @@ public final class DiagonalHeadTrainer {
             // 2-core machine. The setting is process-wide, so it is restored afterwards.
             int threads = JniUtils.getNumThreads();
             JniUtils.setNumThreads(1);
+            // Autograd only inside the GradientCollector: the in-place updates need grad mode off. It is
+            // per thread, on by default in a fresh one, and a closing collector restores what it found.
+            boolean gradMode = JniUtils.isGradMode();
+            JniUtils.setGradMode(false);
             try {
                 return trainIn(manager, shape, data, init, config, observer, checkpoints);
             } finally {
+                JniUtils.setGradMode(gradMode);
                 JniUtils.setNumThreads(threads);
             }
         }
