@@ -1,18 +1,28 @@
 package io.rankrepro.pipeline.exec;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.io.InputStream;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.CodeSource;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 
 /**
- * The version of the science code that a task key depends on: a hash of the compiled tasks
- * module (its jar, built reproducibly, or its class folder). Any change to the science changes
- * every key; a rebuild of unchanged code does not.
+ * The version of the science code that a task key depends on: a hash of the compiled classes and
+ * service registrations of the tasks module. It is the same whether they are read from a jar (the
+ * CLI, the task image) or from a class folder (the reactor build, an IDE), so the host and a
+ * container agree on keys; any change to the science changes every key.
  */
 public final class CodeVersion {
     private static volatile String cached;
@@ -34,23 +44,59 @@ public final class CodeVersion {
             return "unknown";
         }
         try {
-            Path location = Path.of(source.getLocation().toURI());
-            if (Files.isRegularFile(location)) {
-                return Hashing.sha256(location).substring(0, 16);
-            }
-            List<String> parts;
-            try (Stream<Path> files = Files.walk(location)) {
-                parts = files.filter(Files::isRegularFile).sorted().map(f -> {
-                    try {
-                        return location.relativize(f) + ":" + Hashing.sha256(f);
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                }).toList();
-            }
-            return Hashing.sha256(String.join("\n", parts).getBytes(java.nio.charset.StandardCharsets.UTF_8)).substring(0, 16);
-        } catch (IOException | URISyntaxException e) {
+            return compute(Path.of(source.getLocation().toURI()));
+        } catch (URISyntaxException e) {
             return "unknown";
         }
+    }
+
+    /** The version of the code in a jar or class folder. */
+    static String compute(Path location) {
+        try {
+            Map<String, byte[]> entries = Files.isRegularFile(location) ? fromJar(location) : fromFolder(location);
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            for (Map.Entry<String, byte[]> e : entries.entrySet()) {
+                md.update(e.getKey().getBytes(StandardCharsets.UTF_8));
+                md.update((byte) 0);
+                md.update(e.getValue());
+            }
+            return HexFormat.of().formatHex(md.digest()).substring(0, 16);
+        } catch (IOException | NoSuchAlgorithmException e) {
+            return "unknown";
+        }
+    }
+
+    /** Classes and service files only: manifests and Maven metadata differ between jar and folder. */
+    private static boolean counts(String name) {
+        return name.endsWith(".class") || name.startsWith("META-INF/services/");
+    }
+
+    private static Map<String, byte[]> fromJar(Path jar) throws IOException {
+        Map<String, byte[]> out = new TreeMap<>();
+        try (ZipFile zip = new ZipFile(jar.toFile())) {
+            for (ZipEntry e : java.util.Collections.list(zip.entries())) {
+                if (!e.isDirectory() && counts(e.getName())) {
+                    try (InputStream in = zip.getInputStream(e)) {
+                        out.put(e.getName(), in.readAllBytes());
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static Map<String, byte[]> fromFolder(Path dir) throws IOException {
+        Map<String, byte[]> out = new TreeMap<>();
+        List<Path> files = new ArrayList<>();
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.filter(Files::isRegularFile).forEach(files::add);
+        }
+        for (Path f : files) {
+            String name = dir.relativize(f).toString().replace('\\', '/');
+            if (counts(name)) {
+                out.put(name, Files.readAllBytes(f));
+            }
+        }
+        return out;
     }
 }
