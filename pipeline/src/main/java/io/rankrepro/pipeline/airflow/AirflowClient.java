@@ -69,7 +69,8 @@ public final class AirflowClient {
         this.base = baseUrl.replaceAll("/+$", "");
         this.credentials = credentials;
         this.timeout = timeout;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        // HTTP/1.1: uvicorn drops the body of a request that offers an h2c upgrade (the default of HttpClient).
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
     }
 
     /** {@code cliValue}, else {@code $AIRFLOW_URL}, else {@value #DEFAULT_URL}. */

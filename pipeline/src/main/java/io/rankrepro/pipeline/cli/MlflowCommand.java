@@ -68,17 +68,19 @@ final class MlflowCommand {
                         "tags.`" + EXTERNAL_ID_TAG + "` = '" + externalId.replace("'", "") + "'").stream().findFirst().orElse(null);
                 if (existing != null) {
                     runId = existing.runId();
-                    System.err.println("reusing MLflow parent run " + runId + " of " + externalId);
+                    System.out.println("reusing MLflow parent run " + runId + " of " + externalId);
                 } else {
                     runId = start(mlflow, experimentId, plan);
-                    System.err.println("MLflow parent run: " + runId + "  " + mlflow.runUrl(runId));
+                    System.out.println("MLflow parent run: " + runId + "  " + mlflow.runUrl(runId));
                 }
             }
             if (xcomFile != null) {
                 Files.createDirectories(xcomFile.toAbsolutePath().getParent());
                 Files.writeString(xcomFile, "\"" + runId + "\"", StandardCharsets.UTF_8);
             }
-            System.out.println(runId); // last line: DockerOperator pushes it as the task's XCom
+            // Last line, on stdout like every line before it (stderr may interleave out of order in
+            // a container's log): DockerOperator pushes it as the task's XCom.
+            System.out.println(runId);
             System.out.flush();
             return 0;
         }

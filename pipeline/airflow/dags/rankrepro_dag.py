@@ -1,0 +1,234 @@
+"""rankrepro DAGs: one Airflow DAG per plan exported by the Java planner.
+
+    rankrepro airflow export --spec pipeline/experiments/kobayashi2024/fig1.yaml --profile smoke
+      -> pipeline/airflow/plans/kobayashi2024__fig1__smoke.json -> DAG rankrepro__kobayashi2024__fig1__smoke
+
+This file only turns a plan into operators; the planner decides tasks, their exact `rankrepro`
+arguments, dependencies and resources. Each DAG:
+
+    mlflow_start_run -> <one task per plan task, as planned> -> mlflow_end_run
+                                                           \\-> mlflow_mark_failed (only if a task failed)
+
+mlflow_start_run prints the MLflow parent run id; XCom carries it to every task's
+`--parent-run-id`, so MLflow shows the same parent/child runs as a local `rankrepro run`.
+
+Configuration (environment of the Airflow components, or an Airflow Variable of the same name in
+lower case where noted):
+  RANKREPRO_AIRFLOW_EXECUTOR  docker (default) | kubernetes        (Variable rankrepro_airflow_executor)
+  RANKREPRO_PLANS_DIR         plan JSON folder (default: ../plans next to this file's folder)
+  RANKREPRO_TASK_IMAGE        task image (default rankrepro-tasks:latest)
+  MLFLOW_TRACKING_URI         tracking URI as seen from a task container / pod
+  docker only:
+  RANKREPRO_WORK_SOURCE       where task outputs live, as the Docker ENGINE sees it: an absolute
+                              HOST path (bind-mounted at /workspace/work) or a volume name (mounted
+                              at /workspace; default rankrepro-work). Never a path inside this container.
+  RANKREPRO_SPECS_SOURCE      optional absolute HOST path of pipeline/experiments, mounted read-only
+                              over the image's copy (/opt/rankrepro/experiments) so edited specs apply
+  RANKREPRO_DOCKER_NETWORK    network of task containers (must reach MLflow; default bridge)
+  RANKREPRO_TASK_USER         optional uid:gid of task containers (the owner of a bind-mounted work folder)
+  RANKREPRO_DOCKER_URL        Docker engine (default unix://var/run/docker.sock)
+  kubernetes only:
+  RANKREPRO_K8S_NAMESPACE     namespace (default default)
+  RANKREPRO_WORK_PVC          PersistentVolumeClaim mounted at /workspace (default rankrepro-work)
+  RANKREPRO_TASK_RETRIES      Airflow retries per task (default 1)
+Variable rankrepro_task_env: JSON {"*": {ENV: value}, "<rankrepro task id>": {...}} of extra
+environment for task containers (e.g. JAVA_OPTS), read when a task starts, so a fix applies to a retry.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from datetime import timedelta
+from pathlib import Path
+
+from airflow.sdk import DAG, Param
+
+START, END, MARK_FAILED = "mlflow_start_run", "mlflow_end_run", "mlflow_mark_failed"
+WORKDIR = "/workspace/work"
+IMAGE_SPECS = "/opt/rankrepro/experiments"
+PLAN_FORMAT = 1
+RUN_ID = re.compile(r"^[0-9a-f]{32}$")
+OVERRIDE = r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_]+=.*$"
+
+
+def setting(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def executor() -> str:
+    value = setting("RANKREPRO_AIRFLOW_EXECUTOR")
+    if value is None:
+        try:  # A Variable needs the API server; at import-check time there may be none.
+            from airflow.sdk import Variable
+
+            value = Variable.get("rankrepro_airflow_executor", default=None)
+        except Exception:
+            value = None
+    value = (value or "docker").strip().lower()
+    if value not in ("docker", "kubernetes"):
+        raise ValueError(f"RANKREPRO_AIRFLOW_EXECUTOR must be docker or kubernetes, got {value!r}")
+    return value
+
+
+def plans_dir() -> Path:
+    return Path(setting("RANKREPRO_PLANS_DIR", str(Path(__file__).resolve().parent.parent / "plans")))
+
+
+def load_plans(folder: Path) -> list[dict]:
+    plans = []
+    for file in sorted(folder.glob("*.json")):
+        plan = json.loads(file.read_text())
+        if plan.get("format") != PLAN_FORMAT:
+            raise ValueError(f"{file}: plan format {plan.get('format')}, this DAG file reads {PLAN_FORMAT}; re-export it")
+        plans.append(plan)
+    return plans
+
+
+# ---- what runs at task time (rendered from templates, so retries see current settings) ----------
+
+def task_args(base: list[str], params: dict, parent_run_id: str | None) -> list[str]:
+    """The planned args, then the run's overrides, then the parent run from mlflow_start_run's XCom."""
+    args = list(base)
+    for override in params.get("overrides") or []:
+        args += ["--set", override]
+    if parent_run_id is not None:
+        parent_run_id = str(parent_run_id).strip()
+        if not RUN_ID.match(parent_run_id):
+            raise ValueError(f"{START} returned {parent_run_id!r}, not an MLflow run id; see its log")
+        args += ["--parent-run-id" if base[0] == "task" else "--run-id", parent_run_id]
+    return args
+
+
+def task_env(rankrepro_id: str) -> dict[str, str]:
+    env = {"MLFLOW_TRACKING_URI": setting("MLFLOW_TRACKING_URI", "http://mlflow:5000")}
+    for name in ("MLFLOW_TRACKING_USERNAME", "MLFLOW_TRACKING_PASSWORD", "MLFLOW_TRACKING_TOKEN"):
+        if setting(name):
+            env[name] = setting(name)
+    from airflow.sdk import Variable
+
+    extra = Variable.get("rankrepro_task_env", default=None, deserialize_json=True) or {}
+    for key in ("*", rankrepro_id):
+        env.update({k: str(v) for k, v in (extra.get(key) or {}).items()})
+    return env
+
+
+MACROS = {"rankrepro_args": task_args, "rankrepro_env": task_env}
+PARENT = "ti.xcom_pull(task_ids='" + START + "')"
+
+
+# ---- operators ------------------------------------------------------------------------------------
+
+def docker_operator(task_id: str, display: str, args: str, env: str, resources: dict, **kw):
+    from airflow.providers.docker.operators.docker import DockerOperator
+    from docker.types import DeviceRequest, Mount
+
+    work = setting("RANKREPRO_WORK_SOURCE", "rankrepro-work")
+    # A bind mount names a HOST path: the engine resolves it, not this container.
+    mounts = [Mount(WORKDIR, work, type="bind") if work.startswith("/") else Mount("/workspace", work, type="volume")]
+    specs = setting("RANKREPRO_SPECS_SOURCE")
+    if specs:
+        mounts.append(Mount(IMAGE_SPECS, specs, type="bind", read_only=True))
+    gpus = int(resources.get("gpus", 0))
+    return DockerOperator(
+        task_id=task_id,
+        task_display_name=display,
+        image=setting("RANKREPRO_TASK_IMAGE", "rankrepro-tasks:latest"),
+        command=args,
+        environment=env,
+        mounts=mounts,
+        network_mode=setting("RANKREPRO_DOCKER_NETWORK", "bridge"),
+        user=setting("RANKREPRO_TASK_USER"),
+        docker_url=setting("RANKREPRO_DOCKER_URL", "unix://var/run/docker.sock"),
+        device_requests=[DeviceRequest(count=gpus, capabilities=[["gpu"]])] if gpus else None,
+        mount_tmp_dir=False,  # would bind a path of this container, which the engine cannot see
+        auto_remove="success",
+        force_pull=False,
+        **kw,
+    )
+
+
+def kubernetes_operator(task_id: str, display: str, args: str, env: str, resources: dict, **kw):
+    from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
+    from kubernetes.client import models as k8s
+
+    gpus = int(resources.get("gpus", 0))
+    limits = {"nvidia.com/gpu": str(gpus)} if gpus else None
+    volume = k8s.V1Volume(
+        name="work",
+        persistent_volume_claim=k8s.V1PersistentVolumeClaimVolumeSource(
+            claim_name=setting("RANKREPRO_WORK_PVC", "rankrepro-work")),
+    )
+    return KubernetesPodOperator(
+        task_id=task_id,
+        task_display_name=display,
+        name="rankrepro-" + re.sub(r"[^a-z0-9-]", "-", task_id.lower())[:40],
+        namespace=setting("RANKREPRO_K8S_NAMESPACE", "default"),
+        image=setting("RANKREPRO_TASK_IMAGE", "rankrepro-tasks:latest"),
+        arguments=args,
+        env_vars=env,
+        container_resources=k8s.V1ResourceRequirements(limits=limits, requests=limits),
+        volumes=[volume],
+        volume_mounts=[k8s.V1VolumeMount(name="work", mount_path="/workspace")],
+        get_logs=True,
+        on_finish_action="delete_succeeded_pod",
+        **kw,
+    )
+
+
+def build_dag(plan: dict, backend: str) -> DAG:
+    operator = docker_operator if backend == "docker" else kubernetes_operator
+    experiment, profile = plan["experiment"], plan["profile"]
+    dag = DAG(
+        dag_id=plan["dag_id"],
+        description=f"{experiment} at profile {profile}: {plan['title']}",
+        schedule=None,
+        catchup=False,
+        tags=["rankrepro", experiment.split("/")[0], profile],
+        render_template_as_native_obj=True,  # command templates render to argument lists
+        user_defined_macros=MACROS,
+        max_active_runs=1,  # two runs writing the same task keys would only race to the same bytes
+        default_args={
+            "retries": int(setting("RANKREPRO_TASK_RETRIES", "1")),
+            "retry_delay": timedelta(seconds=30),
+        },
+        params={
+            "experiment": Param(experiment, type="string", enum=[experiment],
+                                description="The experiment of this DAG (one DAG per exported spec and profile)"),
+            "profile": Param(profile, type="string", enum=[profile], description="The profile of this DAG"),
+            "overrides": Param(list(plan.get("overrides") or []), type="array", items={"type": "string", "pattern": OVERRIDE},
+                               description="STAGE.PARAM=VALUE, one per line, applied after the profile (like --set)"),
+        },
+        doc_md=__doc__,
+    )
+    with dag:
+        start_args = plan["start_run"] + ["--external-id", "airflow:{{ dag_run.dag_id }}/{{ run_id }}"]
+        if backend == "kubernetes":
+            start_args += ["--xcom-file", "/airflow/xcom/return.json"]
+        start = operator(START, "MLflow: start parent run", "{{ rankrepro_args(%r, params, None) }}" % (start_args,),
+                         "{{ rankrepro_env('%s') }}" % START, {}, do_xcom_push=True, retries=2)
+        tasks = {}
+        for t in plan["tasks"]:
+            tasks[t["task_id"]] = operator(
+                t["task_id"], t["id"], "{{ rankrepro_args(%r, params, %s) }}" % (t["args"], PARENT),
+                "{{ rankrepro_env(%r) }}" % t["id"], t.get("resources") or {}, do_xcom_push=False)
+        for t in plan["tasks"]:
+            for up in t["upstream"]:
+                (start if up == START else tasks[up]) >> tasks[t["task_id"]]
+        end = operator(END, "MLflow: end parent run", "{{ rankrepro_args(%r, params, %s) }}" % (plan["end_run"], PARENT),
+                       "{{ rankrepro_env('%s') }}" % END, {}, do_xcom_push=False)
+        failed = operator(MARK_FAILED, "MLflow: mark parent run failed",
+                          "{{ rankrepro_args(%r, {}, %s) }}" % (["mlflow", "end-run", "--status", "FAILED"], PARENT),
+                          "{{ rankrepro_env('%s') }}" % MARK_FAILED, {}, do_xcom_push=False, trigger_rule="one_failed")
+        leaves = [tasks[t["task_id"]] for t in plan["tasks"] if not any(t["task_id"] in o["upstream"] for o in plan["tasks"])]
+        for leaf in leaves:
+            leaf >> end
+        list(tasks.values()) >> failed
+    return dag
+
+
+_backend = executor()
+for _plan in load_plans(plans_dir()):
+    globals()[_plan["dag_id"]] = build_dag(_plan, _backend)
