@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -16,7 +15,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -36,9 +34,7 @@ class TaskContainerPipelineTest {
 
     static final String SPEC_ID = "boix2023/fig1";
     static final String SPEC = "/opt/rankrepro/experiments/" + SPEC_ID + ".yaml";
-    static final String CLI_MAIN = "io.rankrepro.pipeline.cli.RankreproCli";
-    // The contract is "MLflow parent run: <id>"; the CLI currently prints "MLflow: <ui-url>/runs/<id>": accept both.
-    static final Pattern PARENT_RUN = Pattern.compile("MLflow(?: parent run)?: (?:\\S*/runs/)?([0-9a-f]{32})");
+    static final Pattern PARENT_RUN = Pattern.compile("MLflow parent run: ([0-9a-f]{32})");
     static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
     private static Network network;
@@ -47,11 +43,6 @@ class TaskContainerPipelineTest {
 
     @BeforeAll
     static void start() {
-        // Temporary gate while issue 4's CLI (pipeline/cli) and spec are being written: skip,
-        // saying so, until they exist. Remove once `rankrepro run` has landed.
-        gate(cliPresent(), "rankrepro CLI (" + CLI_MAIN + ") not built yet");
-        gate(Files.isRegularFile(RankreproImages.repoRoot().resolve("pipeline/experiments/" + SPEC_ID + ".yaml")),
-                "spec pipeline/experiments/" + SPEC_ID + ".yaml not written yet");
         network = Network.newNetwork();
         mlflow = new MlflowContainer(network);
         mlflow.start();
@@ -195,19 +186,4 @@ class TaskContainerPipelineTest {
     }
 
     /** Skips the class, saying why on stdout too (surefire shows a skipped class only as "Tests run: 0"). */
-    private static void gate(boolean ok, String why) {
-        if (!ok) {
-            System.out.println("[containers] SKIPPED TaskContainerPipelineTest: " + why);
-        }
-        Assumptions.assumeTrue(ok, why + ": skipping task-image tests");
-    }
-
-    private static boolean cliPresent() {
-        try {
-            Class.forName(CLI_MAIN, false, TaskContainerPipelineTest.class.getClassLoader());
-            return true;
-        } catch (ClassNotFoundException e) {
-            return false;
-        }
-    }
 }
