@@ -40,16 +40,18 @@ final class FigureCanvas {
 
     static void save(Path dir, String name, List<String> caption, List<XYChart> panels, int columns) throws IOException {
         int rows = (panels.size() + columns - 1) / columns;
-        int head = 22 * caption.size() + 10;
+        Font font = new Font(Font.SANS_SERIF, Font.PLAIN, 14);
+        List<String> lines = wrap(caption, font, columns * PANEL_W - 20);
+        int head = 22 * lines.size() + 10;
         BufferedImage img = new BufferedImage(columns * PANEL_W, head + rows * PANEL_H, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
         g.setColor(Color.WHITE);
         g.fillRect(0, 0, img.getWidth(), img.getHeight());
         g.setColor(Color.BLACK);
-        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 14));
-        for (int i = 0; i < caption.size(); i++) {
-            g.drawString(caption.get(i), 10, 20 + 22 * i);
+        g.setFont(font);
+        for (int i = 0; i < lines.size(); i++) {
+            g.drawString(lines.get(i), 10, 20 + 22 * i);
         }
         for (int i = 0; i < panels.size(); i++) {
             g.drawImage(BitmapEncoder.getBufferedImage(panels.get(i)), (i % columns) * PANEL_W, head + (i / columns) * PANEL_H, null);
@@ -58,6 +60,26 @@ final class FigureCanvas {
         }
         g.dispose();
         ImageIO.write(img, "png", dir.resolve(name + ".png").toFile());
+    }
+
+    /** Caption lines broken at spaces so none is wider than {@code room} pixels (a one-panel figure is narrow). */
+    static List<String> wrap(List<String> caption, Font font, int room) {
+        java.awt.FontMetrics m = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB).createGraphics().getFontMetrics(font);
+        List<String> out = new java.util.ArrayList<>();
+        for (String line : caption) {
+            StringBuilder current = new StringBuilder();
+            for (String word : line.split(" ")) {
+                String next = current.length() == 0 ? word : current + " " + word;
+                if (current.length() > 0 && m.stringWidth(next) > room) {
+                    out.add(current.toString());
+                    current = new StringBuilder("    " + word);
+                } else {
+                    current = new StringBuilder(next);
+                }
+            }
+            out.add(current.toString());
+        }
+        return out;
     }
 
     /** Caption lines: what, which profile, which data (proxies named as such). */

@@ -90,13 +90,22 @@ public final class Fig1Renderer {
         return chart;
     }
 
+    /** The largest font up to {@code size} (down to 9 pt) in which {@code text} fits {@code room} pixels: a long spec title must not be cut off. */
+    private static Font fitting(Graphics2D g, String text, int style, int size, int room) {
+        Font font = new Font(Font.SANS_SERIF, style, size);
+        while (size > 9 && g.getFontMetrics(font).stringWidth(text) > room) {
+            font = new Font(Font.SANS_SERIF, style, --size);
+        }
+        return font;
+    }
+
     private static void paint(Graphics2D g, XYChart a, XYChart b, String title, String subtitle, int width, int height) {
         g.setColor(Color.WHITE);
         g.fillRect(0, 0, width, height);
         g.setColor(Color.BLACK);
-        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
+        g.setFont(fitting(g, title, Font.BOLD, 15, width - 24));
         g.drawString(title, 12, 20);
-        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        g.setFont(fitting(g, subtitle, Font.PLAIN, 12, width - 24));
         g.drawString(subtitle, 12, 40);
         for (int i = 0; i < 2; i++) {
             Graphics2D p = (Graphics2D) g.create(i * PANEL_WIDTH, CAPTION_HEIGHT, PANEL_WIDTH, PANEL_HEIGHT);
