@@ -5,14 +5,19 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 import org.mlflow.api.proto.Service.Metric;
 import org.mlflow.api.proto.Service.Param;
 import org.mlflow.api.proto.Service.RunTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The {@link RunTracker} of one MLflow run. Metrics are buffered and sent in {@code log-batch}
@@ -21,21 +26,46 @@ import org.mlflow.api.proto.Service.RunTag;
  * and on {@link #close()}. Params and tags go out at once in batches of at most 100. Keys are
  * checked and values truncated per {@link MlflowLimits}. Thread-safe; calls are serialized.
  * Closing flushes but does not end the run: {@link MlflowTracking#endRun} does.
+ *
+ * <p>With a {@link MetricSpool}, an unreachable server does not stop training: a batch that fails
+ * goes to the spool (fsync'd), so do all later points until the spool has been replayed in order
+ * (tried at most every {@value #RETRY_MILLIS} ms). {@link #awaitDelivery()} waits out an outage up
+ * to the grace period. Points whose (key, step) the run already holds on the server are dropped —
+ * when resuming a run, and when replaying — so a history never gets a step twice.
  */
 public final class MlflowRunTracker implements RunTracker, AutoCloseable {
 
     static final long MAX_BUFFER_AGE_MILLIS = 10_000;
+    static final long RETRY_MILLIS = 5_000;
+    private static final Logger LOG = LoggerFactory.getLogger(MlflowRunTracker.class);
 
     private final String runId;
     private final RunBackend backend;
     private final LongSupplier clock;
+    private final MetricSpool spool;
+    private final long graceMillis;
     private final List<Metric> buffer = new ArrayList<>();
+    private final Map<String, Set<Long>> logged = new HashMap<>();
     private long oldestBuffered;
+    private long outageSince = -1;
+    private long lastReplay = Long.MIN_VALUE / 2;
 
     MlflowRunTracker(String runId, RunBackend backend, LongSupplier clock) {
+        this(runId, backend, clock, null, 0);
+    }
+
+    /** @param spool where undeliverable points wait (null: a failed batch stays buffered and the call throws) */
+    MlflowRunTracker(String runId, RunBackend backend, LongSupplier clock, MetricSpool spool, long graceMillis) {
         this.runId = runId;
         this.backend = backend;
         this.clock = clock;
+        this.spool = spool;
+        this.graceMillis = graceMillis;
+    }
+
+    /** Learns which (key, step) the run already holds, so that a resumed task does not log them again. */
+    synchronized void skipLogged() {
+        backend.loggedSteps(runId).forEach((k, steps) -> logged.computeIfAbsent(k, x -> new HashSet<>()).addAll(steps));
     }
 
     @Override
@@ -67,6 +97,10 @@ public final class MlflowRunTracker implements RunTracker, AutoCloseable {
 
     @Override
     public synchronized void logMetric(String key, double value, long step) {
+        Set<Long> done = logged.get(key);
+        if (done != null && done.contains(step)) {
+            return;
+        }
         long now = clock.getAsLong();
         Metric m = Metric.newBuilder().setKey(MlflowLimits.checkKey("metric", key))
                 .setValue(value).setStep(step).setTimestamp(now).build();
@@ -79,13 +113,94 @@ public final class MlflowRunTracker implements RunTracker, AutoCloseable {
         }
     }
 
-    /** Sends every buffered metric. A failed batch stays buffered, to be sent by the next flush. */
+    /**
+     * Sends every buffered metric. Without a spool a failed batch stays buffered, to be sent by the
+     * next flush; with one it goes to the spool, and so does everything after it until replayed.
+     */
     @Override
     public synchronized void flush() {
-        while (!buffer.isEmpty()) {
-            List<Metric> batch = buffer.subList(0, Math.min(buffer.size(), MlflowLimits.MAX_METRICS_PER_BATCH));
-            backend.logBatch(runId, List.copyOf(batch), List.of(), List.of());
-            batch.clear();
+        if (spool != null && (outageSince >= 0 || spool.exists())) {
+            spool.append(buffer); // behind what is already spooled: order is kept
+            buffer.clear();
+            replay(false);
+            return;
+        }
+        try {
+            while (!buffer.isEmpty()) {
+                List<Metric> batch = buffer.subList(0, Math.min(buffer.size(), MlflowLimits.MAX_METRICS_PER_BATCH));
+                backend.logBatch(runId, List.copyOf(batch), List.of(), List.of());
+                batch.clear();
+            }
+        } catch (TrackingException e) {
+            if (spool == null) {
+                throw e;
+            }
+            outageSince = clock.getAsLong();
+            lastReplay = outageSince;
+            spool.append(buffer);
+            LOG.warn("tracking unreachable ({}); {} metric points of run {} spooled to {}, training goes on",
+                    e.getMessage(), buffer.size(), runId, spool.file());
+            buffer.clear();
+        }
+    }
+
+    @Override
+    public synchronized void awaitDelivery() {
+        flush();
+        while (spool != null && spool.exists()) {
+            if (replay(true)) {
+                return;
+            }
+            long now = clock.getAsLong();
+            if (outageSince < 0) {
+                outageSince = now;
+            }
+            if (now - outageSince >= graceMillis) {
+                throw new TrackingException(backend.where() + " has been unreachable for " + (now - outageSince) / 1000
+                        + " s; " + spool.pending().size() + " metric points of run " + runId + " are kept in " + spool.file()
+                        + "; once the server is back, send them with `rankrepro tracking replay --spool-dir "
+                        + spool.file().getParent() + "`");
+            }
+            try {
+                Thread.sleep(Math.min(RETRY_MILLIS, Math.max(1, graceMillis - (now - outageSince))));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new TrackingException("interrupted while waiting for the tracking server; points kept in " + spool.file(), e);
+            }
+        }
+    }
+
+    /**
+     * Sends the spool in order, skipping (key, step) the server already has (a batch whose answer was
+     * lost may have landed). Rate-limited unless {@code force}. True when the spool is empty.
+     */
+    private boolean replay(boolean force) {
+        long now = clock.getAsLong();
+        if (!force && now - lastReplay < RETRY_MILLIS) {
+            return false;
+        }
+        lastReplay = now;
+        try {
+            List<Metric> pending = spool.pending();
+            Map<String, Set<Long>> onServer = pending.isEmpty() ? Map.of() : backend.loggedSteps(runId);
+            for (List<Metric> chunk : MlflowLimits.chunks(pending, MlflowLimits.MAX_METRICS_PER_BATCH)) {
+                List<Metric> fresh = chunk.stream()
+                        .filter(m -> !onServer.getOrDefault(m.getKey(), Set.of()).contains(m.getStep())).toList();
+                if (!fresh.isEmpty()) {
+                    backend.logBatch(runId, fresh, List.of(), List.of());
+                }
+                spool.delivered(chunk.size());
+            }
+            if (outageSince >= 0) {
+                LOG.warn("tracking reachable again: replayed {} spooled metric points of run {}", pending.size(), runId);
+            }
+            outageSince = -1;
+            return true;
+        } catch (TrackingException e) {
+            if (outageSince < 0) {
+                outageSince = now;
+            }
+            return false;
         }
     }
 

@@ -74,7 +74,30 @@ public final class MlflowTracking implements AutoCloseable {
         public void uploadArtifact(String runId, Path file, String artifactPath) {
             artifacts.upload(artifactRoot(runId), artifactPath, file);
         }
+
+        @Override
+        public Map<String, java.util.Set<Long>> loggedSteps(String runId) {
+            Map<String, java.util.Set<Long>> out = new TreeMap<>();
+            for (String key : getRun(runId).metrics().keySet()) {
+                java.util.Set<Long> steps = new java.util.HashSet<>();
+                metricHistory(runId, key).forEach(m -> steps.add(m.step()));
+                out.put(key, steps);
+            }
+            return out;
+        }
+
+        @Override
+        public String where() {
+            return "MLflow at " + uri;
+        }
     };
+
+    /** Where metric points wait while the server is unreachable: {@code $RANKREPRO_SPOOL_DIR}, else ~/.rankrepro/spool. */
+    public static final String ENV_SPOOL_DIR = "RANKREPRO_SPOOL_DIR";
+    /** How long a run waits for an unreachable server before it ends with an error (seconds; default 300). */
+    public static final String ENV_OUTAGE_GRACE = "RANKREPRO_TRACKING_OUTAGE_GRACE_SECONDS";
+
+    private Path spoolDir = defaultSpoolDir();
 
     private MlflowTracking(String uri, MlflowCredentials credentials) {
         this.uri = uri;
@@ -127,6 +150,41 @@ public final class MlflowTracking implements AutoCloseable {
 
     public String uri() {
         return uri;
+    }
+
+    /** Spools undeliverable metric points under {@code dir} (e.g. the work folder's spool/) from now on. */
+    public MlflowTracking spoolTo(Path dir) {
+        this.spoolDir = dir.toAbsolutePath().normalize();
+        return this;
+    }
+
+    public Path spoolDir() {
+        return spoolDir;
+    }
+
+    public static Path defaultSpoolDir() {
+        String env = System.getenv(ENV_SPOOL_DIR);
+        return env != null && !env.isBlank() ? Path.of(env)
+                : Path.of(System.getProperty("user.home"), ".rankrepro", "spool");
+    }
+
+    /**
+     * Sends the spooled points of every run under {@code dir} (in order, de-duplicated, skipping what
+     * the server holds); returns run id → points still pending (0 when all went out).
+     */
+    public Map<String, Integer> replaySpool(Path dir) {
+        Map<String, Integer> left = new TreeMap<>();
+        for (String runId : MetricSpool.runIds(dir)) {
+            MetricSpool spool = new MetricSpool(dir, runId);
+            MlflowRunTracker t = new MlflowRunTracker(runId, backend, System::currentTimeMillis, spool, 0);
+            try {
+                t.awaitDelivery();
+            } catch (TrackingException e) {
+                LOG.warn("{}", e.getMessage());
+            }
+            left.put(runId, spool.pending().size());
+        }
+        return left;
     }
 
     /**
@@ -187,7 +245,10 @@ public final class MlflowTracking implements AutoCloseable {
     /** A tracker for an existing run, e.g. one the executor created for a task run elsewhere. */
     public MlflowRunTracker attachRun(String runId) {
         artifactRoot(runId); // fails now, clearly, if the run does not exist
-        return tracker(runId);
+        MlflowRunTracker t = tracker(runId);
+        t.flush(); // a spool left by an earlier process of this run goes out first, in order
+        t.skipLogged(); // continuing a run never logs a (key, step) it already has
+        return t;
     }
 
     /** Marks the run FINISHED or FAILED, with the end time now. */
@@ -283,12 +344,24 @@ public final class MlflowTracking implements AutoCloseable {
     }
 
     private MlflowRunTracker tracker(String runId) {
-        return new MlflowRunTracker(runId, backend, System::currentTimeMillis);
+        return new MlflowRunTracker(runId, backend, System::currentTimeMillis, new MetricSpool(spoolDir, runId), outageGraceMillis());
     }
 
     private String artifactRoot(String runId) {
         return artifactRoots.computeIfAbsent(runId, id -> ArtifactStore.proxiedRoot(
                 call("reading run " + id, () -> client.getRun(id)).getInfo().getArtifactUri()));
+    }
+
+    static long outageGraceMillis() {
+        String v = System.getenv(ENV_OUTAGE_GRACE);
+        if (v == null || v.isBlank()) {
+            v = System.getProperty("rankrepro.tracking.outage-grace-seconds", "300");
+        }
+        try {
+            return Math.max(0, (long) (Double.parseDouble(v.strip()) * 1000));
+        } catch (NumberFormatException e) {
+            throw new TrackingException(ENV_OUTAGE_GRACE + " must be a number of seconds, got '" + v + "'");
+        }
     }
 
     private static RunView view(Run run) {

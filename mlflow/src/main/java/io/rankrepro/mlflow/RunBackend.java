@@ -14,4 +14,14 @@ interface RunBackend {
 
     /** Uploads {@code file} to {@code artifactPath}, relative to the run's artifact root. */
     void uploadArtifact(String runId, Path file, String artifactPath);
+
+    /** The steps the server already holds for each metric key of the run (for de-duplication). */
+    default java.util.Map<String, java.util.Set<Long>> loggedSteps(String runId) {
+        return java.util.Map.of();
+    }
+
+    /** Where the server is, for messages. */
+    default String where() {
+        return "the tracking server";
+    }
 }

@@ -25,8 +25,20 @@ public interface RunTracker {
     /** Uploads every regular file under {@code dir}, keeping relative paths, under {@code artifactDir}. */
     void logArtifacts(Path dir, String artifactDir);
 
-    /** Sends buffered metrics now. */
+    /**
+     * Sends buffered metrics now. Never blocks training on an outage: a tracker with a local spool
+     * keeps what the server cannot take on disk, to be sent by a later flush.
+     */
     void flush();
+
+    /**
+     * Returns once every metric logged so far, spooled ones included, has reached the server; waits
+     * out an outage up to the tracker's grace period, then throws {@link TrackingException} naming
+     * the spool file that keeps the points for {@code rankrepro tracking replay}.
+     */
+    default void awaitDelivery() {
+        flush();
+    }
 
     /** A tracker that records nothing: for unit tests and {@code --no-tracking}. */
     static RunTracker none() {
