@@ -18,6 +18,7 @@ import java.util.Map;
  * @param outputDir  an empty folder to write outputs into; published atomically on success
  * @param tracker    this task's own tracking run
  * @param progress   where to report progress of long loops
+ * @param resume     where a long task keeps snapshots to continue from after a crash
  */
 public record TaskContext(
         String taskId,
@@ -28,11 +29,19 @@ public record TaskContext(
         List<TaskInput> inputs,
         Path outputDir,
         RunTracker tracker,
-        Progress progress) {
+        Progress progress,
+        ResumeFolder resume) {
 
     public TaskContext {
         sweepPoint = Map.copyOf(sweepPoint);
         inputs = List.copyOf(inputs);
+        resume = resume == null ? ResumeFolder.none() : resume;
+    }
+
+    /** A context without resuming. */
+    public TaskContext(String taskId, String stage, SpecInfo spec, Params params, Map<String, Object> sweepPoint,
+                       List<TaskInput> inputs, Path outputDir, RunTracker tracker, Progress progress) {
+        this(taskId, stage, spec, params, sweepPoint, inputs, outputDir, tracker, progress, ResumeFolder.none());
     }
 
     /** The single input from {@code stage}; fails if there is not exactly one. */

@@ -45,6 +45,20 @@ public final class DiagonalHeadTrainer {
     /** Trains from {@code init}; returns the final weights. */
     public static DiagonalHeadWeights train(ToyDataset data, DiagonalHeadWeights init, Config config,
                                             TrainingObserver observer) throws IOException {
+        return train(data, init, 0, config, observer);
+    }
+
+    /**
+     * Continues from {@code weights} after {@code startStep} updates: plain GD carries no optimizer
+     * state and full-batch training draws no random numbers, so the weights and the step are the
+     * whole state, and a resumed run computes the same bits as an uninterrupted one.
+     */
+    public static DiagonalHeadWeights train(ToyDataset data, DiagonalHeadWeights weights, long startStep, Config config,
+                                            TrainingObserver observer) throws IOException {
+        if (startStep < 0 || startStep > config.steps()) {
+            throw new IllegalArgumentException("start step " + startStep + " is outside 0.." + config.steps());
+        }
+        DiagonalHeadWeights init = weights;
         long[] checkpoints = config.checkpointSteps();
         Shape shape = new Shape(data.samples(), data.tokens(), data.dim());
         try (NDManager manager = NDManager.newBaseManager(ENGINE)) {
@@ -58,7 +72,7 @@ public final class DiagonalHeadTrainer {
             boolean gradMode = JniUtils.isGradMode();
             JniUtils.setGradMode(false);
             try {
-                return trainIn(manager, shape, data, init, config, observer, checkpoints);
+                return trainIn(manager, shape, data, init, startStep, config, observer, checkpoints);
             } finally {
                 JniUtils.setGradMode(gradMode);
                 JniUtils.setNumThreads(threads);
@@ -67,14 +81,15 @@ public final class DiagonalHeadTrainer {
     }
 
     private static DiagonalHeadWeights trainIn(NDManager manager, Shape shape, ToyDataset data,
-                                               DiagonalHeadWeights init, Config config, TrainingObserver observer,
-                                               long[] checkpoints) throws IOException {
+                                               DiagonalHeadWeights init, long startStep, Config config,
+                                               TrainingObserver observer, long[] checkpoints) throws IOException {
         int nextCheckpoint = 0;
         NDArray x = manager.create(data.x(), shape);
         NDArray y = manager.create(data.y(), shape);
         DiagonalAttentionHead head = new DiagonalAttentionHead(manager, init);
         Engine engine = Engine.getEngine(ENGINE);
-        for (long step = 0; step <= config.steps(); step++) {
+        for (long step = startStep; step <= config.steps(); step++) {
+            observer.beforeStep(step, head::weights);
             boolean logLoss = step % config.logEvery() == 0 || step == config.steps();
             while (nextCheckpoint < checkpoints.length && checkpoints[nextCheckpoint] < step) {
                 nextCheckpoint++;

@@ -24,12 +24,19 @@ import java.util.Locale;
  * {@code logEvery} (steps between loss rows). Input: {@code prepare}. Writes
  * {@code checkpoints/step_%09d.npz} (w_k, w_q, w_v, w_o), {@code loss.csv} (step,tau,loss) and
  * {@code train.json}; tracks metric {@code loss} at no more than {@value #MAX_TRACKED_POINTS} steps.
+ *
+ * <p>Resumable: every {@code resumeEvery} steps (default {@value #DEFAULT_RESUME_EVERY}) it saves a
+ * snapshot (weights, step, the outputs so far) to its resume folder, after flushing the tracker so
+ * that the run holds every metric of earlier steps; a rerun of the same task key continues from the
+ * newest snapshot and produces the same bytes as an uninterrupted run.
  */
 public final class DiagonalToyTrainTask implements Task {
     public static final String KIND = "diagonal-toy/train";
     static final int MAX_TRACKED_POINTS = 2000;
     /** A guard so a typo in tauMax or alpha cannot start a week-long run. */
     static final long MAX_STEPS = 50_000_000L;
+    static final long DEFAULT_RESUME_EVERY = 2000;
+    private static final String STATE = "weights.npz";
 
     @Override
     public String kind() {
@@ -48,6 +55,11 @@ public final class DiagonalToyTrainTask implements Task {
         ToyTaskParams.positive(problems, p, "learningRate");
         ToyTaskParams.positive(problems, p, "tauMax");
         ToyTaskParams.positive(problems, p, "logEvery");
+        ToyTaskParams.check(problems, () -> {
+            if (p.getLong("resumeEvery", DEFAULT_RESUME_EVERY) < 1) {
+                problems.add("parameter 'resumeEvery' must be >= 1 (steps between resume snapshots)");
+            }
+        });
         ToyTaskParams.check(problems, () -> {
             if (p.getInt("checkpoints") < 2 || p.getInt("uniformCheckpoints", 0) < 0) {
                 problems.add("parameter 'checkpoints' must be >= 2 and 'uniformCheckpoints' >= 0");
@@ -77,26 +89,46 @@ public final class DiagonalToyTrainTask implements Task {
         long logEvery = p.getLong("logEvery");
         long[] checkpoints = CheckpointSchedule.steps(steps, p.getInt("checkpoints"), p.getInt("uniformCheckpoints", 0));
         Path out = ctx.outputDir();
+        var resumed = ctx.resume().restore(out);
+        long startStep = resumed.map(r -> r.step()).orElse(0L);
+        DiagonalHeadWeights init = resumed.isPresent()
+                ? DiagonalHeadWeights.read(resumed.get().stateDir().resolve(STATE))
+                : DiagonalHeadWeights.smallInit(data.dim(), time.alpha());
         Path checkpointDir = Files.createDirectories(out.resolve(ToyFiles.CHECKPOINTS));
         new TrainRecord(time.alpha(), time.learningRate(), tauMax, steps, data.dim(), data.tokens(), data.samples())
                 .write(out.resolve(ToyFiles.TRAIN_RECORD));
 
         // a multiple of logEvery, since only logged steps reach the observer
         long trackEvery = logEvery * Math.max(1, (steps + MAX_TRACKED_POINTS * logEvery - 1) / (MAX_TRACKED_POINTS * logEvery));
+        long resumeEvery = p.getLong("resumeEvery", DEFAULT_RESUME_EVERY);
         long started = System.nanoTime();
-        try (BufferedWriter lossCsv = Files.newBufferedWriter(out.resolve(ToyFiles.LOSS), StandardCharsets.UTF_8)) {
-            lossCsv.write("step,tau,loss\n");
-            Observer observer = new Observer(lossCsv, checkpointDir, time, steps, trackEvery, ctx.tracker(), ctx.progress());
-            DiagonalHeadTrainer.train(data, DiagonalHeadWeights.smallInit(data.dim(), time.alpha()),
+        // a resumed run appends to the loss.csv its snapshot restored (rows of the steps before it)
+        try (BufferedWriter lossCsv = resumed.isPresent()
+                ? Files.newBufferedWriter(out.resolve(ToyFiles.LOSS), StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND)
+                : Files.newBufferedWriter(out.resolve(ToyFiles.LOSS), StandardCharsets.UTF_8)) {
+            if (resumed.isEmpty()) {
+                lossCsv.write("step,tau,loss\n");
+            }
+            Observer observer = new Observer(lossCsv, checkpointDir, time, steps, trackEvery, ctx.tracker(), ctx.progress()) {
+                @Override
+                public void beforeStep(long step, java.util.function.Supplier<DiagonalHeadWeights> weights) throws IOException {
+                    if (step > startStep && step < steps && step % resumeEvery == 0 && ctx.resume().enabled()) {
+                        lossCsv.flush();
+                        ctx.tracker().flush(); // the run (or the local spool) holds every metric before the snapshot
+                        ctx.resume().save(step, out, dir -> weights.get().write(dir.resolve(STATE)));
+                    }
+                }
+            };
+            DiagonalHeadTrainer.train(data, init, startStep,
                     new DiagonalHeadTrainer.Config(time.learningRate(), steps, logEvery, checkpoints), observer);
         }
         double seconds = (System.nanoTime() - started) / 1e9;
-        ctx.tracker().logMetric("steps_per_second", (steps + 1) / Math.max(seconds, 1e-9), steps);
+        ctx.tracker().logMetric("steps_per_second", (steps - startStep + 1) / Math.max(seconds, 1e-9), steps);
         ctx.tracker().flush();
     }
 
     /** Streams losses to loss.csv and the tracker, and checkpoints to .npz files. */
-    private static final class Observer implements TrainingObserver {
+    private static class Observer implements TrainingObserver {
         private final BufferedWriter lossCsv;
         private final Path checkpointDir;
         private final RescaledTime time;

@@ -10,4 +10,11 @@ public interface TrainingObserver {
 
     /** The weights after {@code step} updates, at a checkpoint step. */
     void onCheckpoint(long step, DiagonalHeadWeights weights) throws IOException;
+
+    /**
+     * At the start of {@code step}, before anything of it is reported: the moment a snapshot to
+     * resume from is consistent (the weights after {@code step} updates, every report of earlier steps).
+     */
+    default void beforeStep(long step, java.util.function.Supplier<DiagonalHeadWeights> weights) throws IOException {
+    }
 }
