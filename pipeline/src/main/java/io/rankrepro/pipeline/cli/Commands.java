@@ -37,11 +37,17 @@ final class Commands {
     }
 
     static Tracking tracking(TrackingOptions o) {
+        return tracking(o, null);
+    }
+
+    /** @param workdir when given, metrics the server cannot take wait in its spool/ folder (else ~/.rankrepro/spool) */
+    static Tracking tracking(TrackingOptions o, java.nio.file.Path workdir) {
         if (o.noTracking) {
             return Tracking.none();
         }
         try {
-            return MlflowSession.connect(o.trackingUri);
+            return workdir == null ? MlflowSession.connect(o.trackingUri)
+                    : MlflowSession.connect(o.trackingUri, io.rankrepro.pipeline.exec.OutputStore.spoolDir(workdir));
         } catch (io.rankrepro.mlflow.TrackingException e) {
             // What happened and how to start the server come from the client; the way around it is ours to say.
             throw new io.rankrepro.mlflow.TrackingException(e.getMessage()

@@ -90,7 +90,7 @@ final class RunCommand implements Callable<Integer> {
         OutputStore store = new OutputStore(work.workdir);
         store.cleanAbandoned();
         long start = System.nanoTime();
-        try (Tracking tracking = Commands.tracking(trackingOptions)) {
+        try (Tracking tracking = Commands.tracking(trackingOptions, work.workdir)) {
             Map<String, String> tags = Commands.runTags();
             System.out.printf("rankrepro run: %s — %s%n  profile %s, %d tasks, %d workers, code %s, work %s%n",
                     plan.spec().id(), plan.spec().title(), plan.info().profile(), plan.tasks().size(), workers, code,
@@ -161,7 +161,7 @@ final class RunCommand implements Callable<Integer> {
             parent.logMetric("dag.wall_seconds", wall, 0);
             parent.logMetric("dag.tasks_ran", ran, 0);
             parent.logMetric("dag.tasks_cached", cached, 0);
-            parent.flush();
+            parent.awaitDelivery();
             if (parentId != null) {
                 tracking.endRun(parentId, ok);
             }

@@ -61,7 +61,7 @@ class StageCommand implements Callable<Integer> {
             System.out.printf("≡ %s skipped: %s (key %s)%n", task.id(), existing.reason(), keys.get(task.id()).substring(0, 12));
             return 0;
         }
-        try (Tracking tracking = Commands.tracking(trackingOptions)) {
+        try (Tracking tracking = Commands.tracking(trackingOptions, work.workdir)) {
             System.out.printf("▶ %s running: %s%n", task.id(), existing.reason());
             long start = System.nanoTime();
             TaskRunner runner = new TaskRunner(Commands.kinds(), store, tracking, code, Commands.runTags(), ConsoleProgress::forTask);

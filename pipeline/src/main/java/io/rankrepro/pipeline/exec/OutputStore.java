@@ -37,6 +37,19 @@ public final class OutputStore {
         return root.resolve(key);
     }
 
+    /**
+     * The resume folder of a task key, outside staging so that it outlives a killed task: its
+     * checkpoints and tracking run, removed once the task's output is published.
+     */
+    public Path resumeDir(String key) {
+        return root.resolveSibling("resume").resolve(key);
+    }
+
+    /** Where a work folder's runs spool metrics while the tracking server is unreachable. */
+    public static Path spoolDir(Path workdir) {
+        return workdir.toAbsolutePath().normalize().resolve("spool");
+    }
+
     /** What is on disk for {@code key}, checked file by file against its manifest. */
     public Verification verify(String key) {
         Path dir = dir(key);

@@ -8,6 +8,7 @@ import io.rankrepro.pipeline.plan.Plan;
 import io.rankrepro.pipeline.plan.PlannedTask;
 import io.rankrepro.pipeline.track.Tracking;
 import io.rankrepro.tasks.task.Progress;
+import io.rankrepro.tasks.task.ResumeFolder;
 import io.rankrepro.tasks.task.Task;
 import io.rankrepro.tasks.task.TaskContext;
 import io.rankrepro.tasks.task.TaskInput;
@@ -79,11 +80,8 @@ public final class TaskRunner {
         for (String up : task.upstream()) {
             tags.put(MlflowLimits.safeKey("rankrepro.upstream." + up), keys.get(up));
         }
-        RunTracker tracker = runId != null ? tracking.attach(runId)
-                : tracking.startRun(plan.spec().id(), task.id(), parentRunId, tags);
-        if (runId != null) {
-            tracker.setTags(tags);
-        }
+        ResumeFolder resume = new ResumeFolder(store.resumeDir(key), msg -> System.out.println("  " + task.id() + ": " + msg));
+        RunTracker tracker = openRun(plan, task, key, tags, parentRunId, runId, resume);
         Path staged = null;
         long start = System.nanoTime();
         boolean success = false;
@@ -93,12 +91,14 @@ public final class TaskRunner {
             task.params().asMap().forEach((k, v) -> params.put(k, String.valueOf(v)));
             tracker.logParams(params);
             TaskContext ctx = new TaskContext(task.id(), task.stage(), plan.info(), task.params(), task.sweepPoint(),
-                    inputs, staged, tracker, progress.apply(task.id()));
+                    inputs, staged, tracker, progress.apply(task.id()), resume);
             try {
                 impl.run(ctx);
             } catch (Exception e) {
                 throw new TaskFailure(task.id() + " (" + task.kind() + ") failed: " + message(e), e);
             }
+            // every metric on the server (an outage is waited out, up to its grace) before the run is closed
+            tracker.awaitDelivery();
             Map<String, String> files = OutputStore.hashFiles(staged);
             double wall = (System.nanoTime() - start) / 1e9;
             TaskRecord record = new TaskRecord(key, task.id(), task.kind(), task.params().asMap(), files, codeVersion,
@@ -111,6 +111,7 @@ public final class TaskRunner {
             tracker.flush();
             store.publish(staged, record);
             staged = null;
+            OutputStore.deleteTree(store.resumeDir(key)); // published: nothing left to resume
             success = true;
             return store.verify(key);
         } catch (IOException e) {
@@ -124,10 +125,82 @@ public final class TaskRunner {
                 }
             }
             if (tracker.runId() != null) {
-                tracker.flush();
-                tracking.endRun(tracker.runId(), success);
+                try {
+                    tracker.flush();
+                    tracking.endRun(tracker.runId(), success);
+                } catch (RuntimeException e) {
+                    if (success) {
+                        throw e;
+                    }
+                    // the task's own failure is the news; this must not hide it
+                    System.err.println("  " + task.id() + ": could not mark run " + tracker.runId() + " failed: " + message(e));
+                }
             }
         }
+    }
+
+    /**
+     * The task's tracking run. A rerun that finds resume snapshots continues the run recorded with
+     * them — it holds the metrics up to the snapshot, and the tracker skips (key, step) pairs it
+     * already has — so the history has no gap and no duplicate. Without such a run (it was not
+     * recorded, or this server does not know it) the snapshots are dropped and the task starts over
+     * in a new run, since resuming into it would leave a gap. Untracked reruns resume freely.
+     */
+    private RunTracker openRun(Plan plan, PlannedTask task, String key, Map<String, String> tags, String parentRunId,
+                               String runId, ResumeFolder resume) throws TaskFailure {
+        Path dir = store.resumeDir(key);
+        Path runFile = dir.resolve("run-id");
+        String recorded = null;
+        try {
+            recorded = java.nio.file.Files.exists(runFile) ? java.nio.file.Files.readString(runFile).strip() : null;
+        } catch (IOException e) {
+            recorded = null;
+        }
+        RunTracker tracker = null;
+        if (resume.hasSnapshots() && tracking.enabled()) {
+            String continueRun = runId != null ? (runId.equals(recorded) ? runId : null) : recorded;
+            if (continueRun != null) {
+                try {
+                    tracker = tracking.attach(continueRun);
+                    Map<String, String> resumed = new LinkedHashMap<>(tags);
+                    resumed.put("rankrepro.resumed", "true");
+                    if (parentRunId != null) {
+                        resumed.put("rankrepro.resumed_in", parentRunId);
+                    }
+                    tracker.setTags(resumed);
+                    System.out.println("  " + task.id() + ": continuing tracking run " + continueRun + " from its resume snapshot");
+                } catch (RuntimeException e) {
+                    System.out.println("  " + task.id() + ": run " + continueRun + " of the resume snapshot is not available ("
+                            + message(e) + "); starting over");
+                    tracker = null;
+                }
+            }
+            if (tracker == null) {
+                try {
+                    OutputStore.deleteTree(dir);
+                } catch (IOException e) {
+                    throw new TaskFailure(task.id() + ": cannot clear the resume folder " + dir + ": " + e.getMessage(), e);
+                }
+            }
+        }
+        if (tracker == null) {
+            tracker = runId != null ? tracking.attach(runId) : tracking.startRun(plan.spec().id(), task.id(), parentRunId, tags);
+            if (runId != null) {
+                tracker.setTags(tags);
+            }
+        }
+        if (tracker.runId() != null) {
+            try {
+                java.nio.file.Files.createDirectories(dir);
+                Path tmp = dir.resolve("run-id.tmp");
+                java.nio.file.Files.writeString(tmp, tracker.runId());
+                java.nio.file.Files.move(tmp, runFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                throw new TaskFailure(task.id() + ": cannot record its run in " + dir + ": " + e.getMessage(), e);
+            }
+        }
+        return tracker;
     }
 
     /** Outputs under outputs/, the replay descriptor, and (for gather tasks) the direct inputs under inputs/KEY/. */

@@ -21,6 +21,11 @@ public final class MlflowSession implements Tracking {
         return new MlflowSession(MlflowTracking.connect(MlflowTracking.resolveUri(uri)));
     }
 
+    /** As {@link #connect(String)}, spooling metrics the server cannot take under {@code spoolDir}. */
+    public static MlflowSession connect(String uri, Path spoolDir) {
+        return new MlflowSession(MlflowTracking.connect(MlflowTracking.resolveUri(uri)).spoolTo(spoolDir));
+    }
+
     @Override
     public boolean enabled() {
         return true;
