@@ -67,6 +67,8 @@ public final class InitVersusLearnedSpectrumFigure implements Task {
             series(c, "init KQ", init, StableRankCurvesFigure.ORANGE);
             series(c, "learned ΔKQ", delta, StableRankCurvesFigure.BLUE);
             c.getStyler().setYAxisMin(1e-4);
+            // the spectra start at 1 in the top-left corner; the legend goes where they have fallen
+            c.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
             panels.add(c);
             double srInit = SpectralMetrics.of(init, 0.01).stableRank();
             double srDelta = SpectralMetrics.of(delta, 0.01).stableRank();
