@@ -19,6 +19,9 @@ public final class AdamL2 extends GroupedOptimizer {
 
     @Override
     protected void update(NDArray w, NDArray g, int group, int param, double lr, double weightDecay, long t) {
+        if (moments.fusedUpdate(w, g, group, param, lr, weightDecay, t, false)) {
+            return;
+        }
         NDArray coupled = weightDecay > 0 ? g.add(w.mul(weightDecay)) : g;
         w.subi(moments.direction(coupled, group, param, t).muli(lr));
     }
