@@ -8,11 +8,13 @@ import org.ejml.data.DMatrixRMaj;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * Per layer and head of one checkpoint: spectra of KQ^h = W_K^h W_Q^hᵀ and PV^h = P^h W_V^hᵀ,
  * and, given the initialization, of their changes ΔKQ^h and ΔPV^h, all through
- * {@link FactoredProduct} (QR of the d×d_h factors and a small SVD; never a d×d SVD).
+ * {@link FactoredProduct} (QR of the d×d_h factors and a small SVD; never a d×d SVD), heads in
+ * parallel on the common fork-join pool.
  */
 public final class HeadRankAnalysis {
     private HeadRankAnalysis() { }
@@ -23,20 +25,28 @@ public final class HeadRankAnalysis {
      */
     public static List<HeadSpectrum> analyze(CheckpointLayout layout, SafetensorsFile current, SafetensorsFile init,
                                              long step, double relTol) {
+        // heads are independent (FactoredProduct keeps no state): spread them over the cores; the
+        // rows come back in (layer, head) order whatever the thread count
+        int heads = layout.heads();
+        return IntStream.range(0, layout.layers() * heads).parallel()
+                .mapToObj(i -> head(layout, current, init, step, relTol, i / heads, i % heads))
+                .flatMap(List::stream)
+                .toList();
+    }
+
+    /** The rows of one head: KQ then PV, each current (and delta, current, init given the initialization). */
+    private static List<HeadSpectrum> head(CheckpointLayout layout, SafetensorsFile current, SafetensorsFile init,
+                                           long step, double relTol, int l, int h) {
         List<HeadSpectrum> out = new ArrayList<>();
-        for (int l = 0; l < layout.layers(); l++) {
-            for (int h = 0; h < layout.heads(); h++) {
-                HeadFactors now = layout.factors(current, l, h);
-                if (init == null) {
-                    out.add(spectrum(step, l, h, "KQ", "current", FactoredProduct.singularValues(now.key(), now.query()), relTol));
-                    out.add(spectrum(step, l, h, "PV", "current", FactoredProduct.singularValues(now.output(), now.value()), relTol));
-                    continue;
-                }
-                HeadFactors start = layout.factors(init, l, h);
-                add(out, step, l, h, "KQ", FactoredProduct.evolution(start.key(), start.query(), now.key(), now.query()), relTol);
-                add(out, step, l, h, "PV", FactoredProduct.evolution(start.output(), start.value(), now.output(), now.value()), relTol);
-            }
+        HeadFactors now = layout.factors(current, l, h);
+        if (init == null) {
+            out.add(spectrum(step, l, h, "KQ", "current", FactoredProduct.singularValues(now.key(), now.query()), relTol));
+            out.add(spectrum(step, l, h, "PV", "current", FactoredProduct.singularValues(now.output(), now.value()), relTol));
+            return out;
         }
+        HeadFactors start = layout.factors(init, l, h);
+        add(out, step, l, h, "KQ", FactoredProduct.evolution(start.key(), start.query(), now.key(), now.query()), relTol);
+        add(out, step, l, h, "PV", FactoredProduct.evolution(start.output(), start.value(), now.output(), now.value()), relTol);
         return out;
     }
 
