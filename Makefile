@@ -17,6 +17,7 @@ RANKREPRO := bin/rankrepro
 include mlflow/mlflow.mk
 include data/data.mk
 -include docker/docker.mk
+-include bench/bench.mk
 
 # The tracking server: the user's if MLFLOW_TRACKING_URI is set, else the local one mlflow-up starts.
 TRACKING_URI := $(if $(MLFLOW_TRACKING_URI),$(MLFLOW_TRACKING_URI),http://127.0.0.1:$(MLFLOW_PORT))

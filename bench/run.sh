@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# make bench: rankrepro (DJL / EJML) against PyTorch eager and numpy on this machine, side by side,
+# then docs/BENCHMARKS.md's tables and docs/benchmarks.png. Run through `make bench` (it builds
+# first); knobs: BENCH_THREADS BENCH_WARMUP BENCH_STEPS BENCH_ROUNDS BENCH_PIPELINE (0 skips part c).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=${BENCH_DIR:-work/bench}
+threads=${BENCH_THREADS:-2}
+warmup=${BENCH_WARMUP:-50}
+steps=${BENCH_STEPS:-300}
+rounds=${BENCH_ROUNDS:-2}
+py="$PWD/${BENCH_VENV:-.venv-bench}/bin/python"
+java=(java -Dai.djl.offline=true -Dorg.slf4j.simpleLogger.defaultLogLevel=warn
+      -cp "${BENCH_CP_PREPEND:+$BENCH_CP_PREPEND:}tasks/target/test-classes:tasks/target/classes:pipeline/target/lib/*" io.rankrepro.tasks.bench.BenchMain)
+mkdir -p "$out"
+rm -f "$out"/java_*.json "$out"/torch_*.json
+uptime > "$out/uptime_before.txt"
+lscpu > "$out/lscpu.txt"
+date -u +%FT%TZ > "$out/started.txt"
+# one process of each side sees the same thread count: PyTorch's intra-op pool (JniUtils / torch.set_num_threads)
+# and the OpenMP/MKL pools via the environment
+export OMP_NUM_THREADS=$threads MKL_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads
+
+echo "== export: rankrepro's init weights + a batch, and DJL's losses"
+"${java[@]}" export "$out"
+echo "== like for like: the PyTorch references compute the same losses"
+(cd bench/python && "$py" check_equivalence.py "$OLDPWD/$out" "$OLDPWD/$out/equivalence.json")
+
+echo "== (a) one training step, $rounds rounds of $warmup warm-up + $steps timed steps per side, alternating"
+for model in toy vit gpt; do
+  t=$threads
+  [[ $model == toy ]] && t=1   # DiagonalHeadTrainer pins PyTorch to 1 thread; the reference gets the same
+  for r in $(seq 1 "$rounds"); do
+    OMP_NUM_THREADS=$t "${java[@]}" train-step "$model" "$t" "$warmup" "$steps" "$out/java_${model}_$r.json"
+    (cd bench/python && OMP_NUM_THREADS=$t "$py" train_step.py "$OLDPWD/$out" "$model" "$t" "$warmup" "$steps" "$OLDPWD/$out/torch_${model}_$r.json")
+  done
+done
+
+echo "== (b) rank analysis of a GPT-2-small-shape checkpoint (12x12 heads, d=768, d_h=64)"
+[[ -f $out/gpt2_shape.safetensors ]] || "$py" bench/python/rank_svd.py make-checkpoint "$out/gpt2_shape.safetensors"
+"${java[@]}" rank "$out/gpt2_shape.safetensors" 5 "$out/java_rank.json"
+"$py" bench/python/rank_svd.py svd "$out/gpt2_shape.safetensors" "$threads" "$out/numpy_rank.json" "$out/rank_spectra.csv"
+
+if [[ ${BENCH_PIPELINE:-1} != 0 ]]; then
+  echo "== (c) pipeline overhead: no-op rerun of reproduce-all (smoke), after one run that fills the cache"
+  make --no-print-directory reproduce-all PROFILE=smoke > "$out/reproduce_fill.log" 2>&1 || echo "(the filling run failed: see $out/reproduce_fill.log)"
+  start=$(date +%s.%N)
+  rc=0; make --no-print-directory reproduce-all PROFILE=smoke > "$out/reproduce_noop.log" 2>&1 || rc=$?
+  end=$(date +%s.%N)
+  skipped=$(grep -ci "skip" "$out/reproduce_noop.log" || true)
+  ran=$(grep -cE "^\s*(ran|done)\b" "$out/reproduce_noop.log" || true)
+  printf '{"seconds": [%s], "exit": %d, "skip_lines": %d}\n' "$(echo "$end - $start" | bc)" "$rc" "$skipped" > "$out/noop_rerun.json"
+  echo "no-op rerun: $(echo "$end - $start" | bc) s (exit $rc)"
+  echo "== (c) MLflow logging share of transformer/train (fig3 cpu ViT)"
+  "${java[@]}" mlflow-share "${TRACKING_URI:-http://127.0.0.1:5000}" "${BENCH_MLFLOW_STEPS:-1200}" "$out/mlflow_share.json"
+fi
+
+uptime > "$out/uptime_after.txt"
+"$py" bench/python/report.py "$out" docs/BENCHMARKS.md docs/benchmarks.png
