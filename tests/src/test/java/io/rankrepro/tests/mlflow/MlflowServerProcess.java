@@ -32,17 +32,19 @@ public final class MlflowServerProcess implements AutoCloseable {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(180);
 
-    private final Process process;
+    private Process process;
     private final Path home;
     private final Path log;
     private final String uri;
+    private final int port;
     private final Thread reaper;
 
-    private MlflowServerProcess(Process process, Path home, Path log, String uri) {
+    private MlflowServerProcess(Process process, Path home, Path log, String uri, int port) {
         this.process = process;
         this.home = home;
         this.log = log;
         this.uri = uri;
+        this.port = port;
         // If the test JVM dies without stop(), the server must not outlive it.
         this.reaper = new Thread(this::killTree, "mlflow-server-reaper");
         Runtime.getRuntime().addShutdownHook(reaper);
@@ -63,23 +65,40 @@ public final class MlflowServerProcess implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         Path log = home.resolve("server.log");
+        MlflowServerProcess server = new MlflowServerProcess(launch(mlflow, home, log, port), home, log, "http://127.0.0.1:" + port, port);
+        server.awaitHealthy();
+        return server;
+    }
+
+    private static Process launch(Path mlflow, Path home, Path log, int port) {
         ProcessBuilder pb = new ProcessBuilder(mlflow.toString(), "server",
                 "--host", "127.0.0.1", "--port", Integer.toString(port), "--workers", "1",
                 "--backend-store-uri", "sqlite:///" + home.resolve("mlflow.db"),
                 "--serve-artifacts", "--artifacts-destination", home.resolve("artifacts").toString())
-                .directory(home.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+                .directory(home.toFile()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         // As in mlflow/server/server.sh: no GenAI job runner (a handful of extra processes).
         pb.environment().put("MLFLOW_SERVER_ENABLE_JOB_EXECUTION", "false");
         pb.environment().remove("MLFLOW_TRACKING_URI");
-        Process process;
         try {
-            process = pb.start();
+            return pb.start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + mlflow, e);
         }
-        MlflowServerProcess server = new MlflowServerProcess(process, home, log, "http://127.0.0.1:" + port);
-        server.awaitHealthy();
-        return server;
+    }
+
+    /** An outage: stops the server and its workers, keeping its database and artifacts for {@link #restart()}. */
+    public void stopServer() {
+        killTree();
+    }
+
+    /** Starts the server again on the same port with the same database and artifacts, and waits until it answers. */
+    public void restart() {
+        if (process.isAlive()) {
+            throw new IllegalStateException("the MLflow server at " + uri + " is still running");
+        }
+        process = launch(mlflowExecutable(), home, log, port);
+        awaitHealthy();
     }
 
     /** The tracking URI, e.g. {@code http://127.0.0.1:41234}. */

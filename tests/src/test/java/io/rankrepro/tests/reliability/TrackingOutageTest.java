@@ -1,0 +1,133 @@
+package io.rankrepro.tests.reliability;
+
+import io.rankrepro.mlflow.MetricPoint;
+import io.rankrepro.mlflow.MlflowTracking;
+import io.rankrepro.tests.mlflow.MlflowServerProcess;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The MLflow server goes away while a training logs to it. Back after 30 s: training went on,
+ * its metrics waited in the work folder's spool and were replayed — none lost, none twice. Never
+ * back (within a short grace): the run fails saying where the points are, and
+ * {@code rankrepro tracking replay} sends them once the server returns.
+ */
+class TrackingOutageTest {
+    private static MlflowServerProcess server;
+    private static MlflowTracking mlflow;
+
+    @BeforeAll
+    static void startServer() {
+        server = MlflowServerProcess.start();
+        mlflow = MlflowTracking.connect(server.uri());
+    }
+
+    @AfterAll
+    static void stopServer() {
+        System.clearProperty("rankrepro.tracking.outage-grace-seconds");
+        if (mlflow != null) {
+            mlflow.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private static CompletableFuture<Cli> runInBackground(Path dir) {
+        return CompletableFuture.supplyAsync(() -> Cli.run("run", "--spec", CrashResumeTest.SPEC, "--workers", "1",
+                "--tracking-uri", server.uri(), "--workdir", dir.resolve("work").toString(),
+                "--results", dir.resolve("results").toString()));
+    }
+
+    /** Waits until the training is under way: its first resume snapshot. */
+    private static void awaitTraining(Work work, CompletableFuture<Cli> run) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (work.snapshot().isEmpty()) {
+            assertFalse(run.isDone(), () -> "the run ended before training got going: " + run.join());
+            assertTrue(System.nanoTime() < deadline, "no training within 120 s");
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
+    void aThirtySecondOutageLosesAndDuplicatesNothing(@TempDir Path tmp) throws Exception {
+        System.clearProperty("rankrepro.tracking.outage-grace-seconds");
+        Work work = new Work(tmp.resolve("work"));
+        CompletableFuture<Cli> run = runInBackground(tmp);
+        awaitTraining(work, run);
+        String runId = Files.readString(work.resumeFolder().orElseThrow().resolve("run-id")).strip();
+        server.stopServer();
+        long down = System.currentTimeMillis();
+        Thread.sleep(30_000);
+        long up = System.currentTimeMillis();
+        server.restart();
+        Cli r = run.get(300, TimeUnit.SECONDS);
+        assertEquals(0, r.code(), r.toString());
+        assertEquals(runId, work.runId("train"));
+        List<MetricPoint> loss = mlflow.metricHistory(runId, "loss");
+        assertGapless(loss, work);
+        assertTrue(loss.stream().anyMatch(m -> m.timestampMillis() > down && m.timestampMillis() < up),
+                "training went on during the outage: points were logged while the server was down");
+        assertTrue(Work.list(tmp.resolve("work/spool")).findAny().isEmpty(), "the spool was replayed and removed");
+        assertEquals("FINISHED", mlflow.getRun(runId).status());
+    }
+
+    @Test
+    void aServerThatNeverReturnsEndsTheRunClearlyAndReplayCatchesUp(@TempDir Path tmp) throws Exception {
+        System.setProperty("rankrepro.tracking.outage-grace-seconds", "3");
+        try {
+            Work work = new Work(tmp.resolve("work"));
+            CompletableFuture<Cli> run = runInBackground(tmp);
+            awaitTraining(work, run);
+            String runId = Files.readString(work.resumeFolder().orElseThrow().resolve("run-id")).strip();
+            server.stopServer();
+            Cli r = run.get(300, TimeUnit.SECONDS);
+            assertEquals(1, r.code(), r.toString());
+            Path spool = tmp.resolve("work/spool").resolve(runId + ".jsonl").toAbsolutePath();
+            assertTrue(r.out().contains("has been unreachable") && r.out().contains("kept in " + spool)
+                    && r.out().contains("rankrepro tracking replay"), r.toString());
+            assertTrue(Files.size(spool) > 0, "the points wait on disk");
+            assertTrue(work.output("train").isEmpty(), "no output is published before its metrics are delivered");
+
+            server.restart();
+            Cli replay = Cli.run("tracking", "replay", "--workdir", tmp.resolve("work").toString(), "--tracking-uri", server.uri());
+            assertEquals(0, replay.code(), replay.toString());
+            assertTrue(replay.out().contains("run " + runId + ": spooled metrics sent"), replay.out());
+            assertFalse(Files.exists(spool), "replayed spool files are removed");
+            List<MetricPoint> loss = mlflow.metricHistory(runId, "loss");
+            assertEquals(loss.size(), loss.stream().map(MetricPoint::step).distinct().count(), "no step twice");
+            Cli again = Cli.run("tracking", "replay", "--workdir", tmp.resolve("work").toString(), "--tracking-uri", server.uri());
+            assertEquals(0, again.code(), again.toString());
+            assertTrue(again.out().contains("nothing to replay"), again.out());
+        } finally {
+            System.clearProperty("rankrepro.tracking.outage-grace-seconds");
+        }
+    }
+
+    /** Steps 0, k, 2k, … and the last step of loss.csv, each once: no gap, no duplicate. */
+    private static void assertGapless(List<MetricPoint> loss, Work work) throws Exception {
+        List<Long> steps = loss.stream().map(MetricPoint::step).toList();
+        assertEquals(steps.size(), steps.stream().distinct().count(), "no step twice: " + steps);
+        assertEquals(0L, steps.get(0));
+        long stride = steps.get(1) - steps.get(0);
+        for (int i = 1; i < steps.size() - 1; i++) {
+            assertEquals(stride, steps.get(i) - steps.get(i - 1), "gap before step " + steps.get(i));
+        }
+        List<String> csv = Files.readAllLines(work.output("train").orElseThrow().resolve("loss.csv"));
+        long last = Long.parseLong(csv.get(csv.size() - 1).split(",")[0]);
+        assertEquals(last, steps.get(steps.size() - 1), "the last step is there");
+        assertTrue(steps.get(steps.size() - 1) - steps.get(steps.size() - 2) <= stride);
+    }
+}
