@@ -41,6 +41,16 @@ final class ChildJvm {
         }
     }
 
+    /** Runs {@code rankrepro args} to completion, as a user's separate command would; returns its exit code and output. */
+    static Cli run(Path log, String... args) throws Exception {
+        Process p = start(log, Map.of(), args);
+        if (!p.waitFor(300, java.util.concurrent.TimeUnit.SECONDS)) {
+            kill9(p);
+            throw new AssertionError("rankrepro did not finish within 300 s:\n" + Files.readString(log));
+        }
+        return new Cli(p.exitValue(), Files.readString(log), "");
+    }
+
     /** kill -9: no shutdown hook, no finally block runs in the child. */
     static void kill9(Process p) throws InterruptedException {
         p.destroyForcibly(); // SIGKILL on Linux and macOS

@@ -55,7 +55,8 @@ class CrashResumeTest {
 
     @Test
     void killedTrainingResumesToTheSameBitsAndAGaplessHistory(@TempDir Path tmp) throws Exception {
-        Cli reference = Cli.run(run(tmp.resolve("ref"), true));
+        // each command in a JVM of its own, as a user runs them
+        Cli reference = ChildJvm.run(Files.createDirectories(tmp.resolve("ref")).resolve("run.log"), run(tmp.resolve("ref"), true));
         assertEquals(0, reference.code(), reference.toString());
         Work ref = new Work(tmp.resolve("ref/work"));
 
@@ -70,7 +71,7 @@ class CrashResumeTest {
         assertTrue(crashed.output(TRAIN).isEmpty(), "a killed task leaves no published output");
         assertTrue(Work.list(crashed.dir().resolve("staging")).findAny().isPresent(), "its staging folder is left, unaccepted");
 
-        Cli resumed = Cli.run(run(tmp.resolve("crash"), true));
+        Cli resumed = ChildJvm.run(tmp.resolve("crash/resumed.log"), run(tmp.resolve("crash"), true));
         assertEquals(0, resumed.code(), resumed.toString());
         assertTrue(resumed.out().contains("resuming after step"), resumed.out());
         assertTrue(resumed.out().contains("continuing tracking run " + runBefore), resumed.out());
@@ -101,7 +102,7 @@ class CrashResumeTest {
         bytes[bytes.length / 2] ^= 0x10;
         Files.write(state, bytes);
 
-        Cli rerun = Cli.run(run(tmp, false));
+        Cli rerun = ChildJvm.run(tmp.resolve("rerun.log"), run(tmp, false));
         assertEquals(0, rerun.code(), rerun.toString());
         assertTrue(rerun.out().contains("resume snapshot rejected, not used: " + state), rerun.out());
         assertFalse(rerun.out().contains("resuming after step"), "it started over: " + rerun.out());
