@@ -38,10 +38,8 @@ pipeline/target/rankrepro.jar: $(JAVA_SOURCES)
 ## Every figure and table at $(PROFILE), tracked in MLflow; figures under results/.
 reproduce-all: build data-cpu mlflow-up $(if $(filter docker,$(RUNNER)),image-tasks)
 	@set -e; failed=0; start=$$(date +%s); \
-	for spec in $(SPECS); do \
-	  echo; echo "=== $$spec (profile $(PROFILE)) ==="; \
-	  $(RANKREPRO) run --spec $$spec --profile $(PROFILE) --workers $(WORKERS) --runner $(RUNNER) --tracking-uri $(TRACKING_URI) || failed=1; \
-	done; \
+	$(RANKREPRO) run --profile $(PROFILE) --workers $(WORKERS) --runner $(RUNNER) --tracking-uri $(TRACKING_URI) \
+	  --spec $(firstword $(SPECS)) $(wordlist 2,999,$(SPECS)) || failed=1; \
 	echo; echo "=== report ==="; \
 	$(RANKREPRO) report --tracking-uri $(TRACKING_URI) || failed=1; \
 	echo; echo "reproduce-all: $$(( $$(date +%s) - start ))s at profile $(PROFILE); MLflow UI: $(TRACKING_URI)"; \

@@ -186,16 +186,28 @@ public final class AirflowClient {
      */
     public DagRun waitFor(String dagId, String runId, Duration timeout, Duration poll, Consumer<List<TaskInstance>> progress) {
         Instant deadline = Instant.now().plus(timeout);
+        int hiccups = 0;
         while (true) {
-            DagRun run = dagRun(dagId, runId);
-            if (progress != null) {
-                progress.accept(taskInstances(dagId, runId));
+            DagRun run;
+            try {
+                run = dagRun(dagId, runId);
+                if (progress != null) {
+                    progress.accept(taskInstances(dagId, runId));
+                }
+                hiccups = 0;
+            } catch (AirflowException e) {
+                // A busy api-server may time out or answer 5xx for a moment; the run goes on regardless.
+                if (!isTransient(e) || ++hiccups > MAX_HICCUPS || Instant.now().isAfter(deadline)) {
+                    throw e;
+                }
+                run = null;
             }
-            if (run.finished()) {
+            if (run != null && run.finished()) {
                 return run;
             }
             if (Instant.now().isAfter(deadline)) {
-                throw new AirflowException(0, "run " + runId + " of " + dagId + " still " + run.state() + " after " + timeout);
+                throw new AirflowException(0, "run " + runId + " of " + dagId + " still " + (run == null ? "unknown" : run.state())
+                        + " after " + timeout);
             }
             try {
                 Thread.sleep(poll.toMillis());
@@ -254,6 +266,12 @@ public final class AirflowClient {
         List<String> cleared = new ArrayList<>();
         r.path("task_instances").forEach(t -> cleared.add(t.path("task_id").asText()));
         return cleared;
+    }
+
+    private static final int MAX_HICCUPS = 5;
+
+    private static boolean isTransient(AirflowException e) {
+        return (e.status() == 0 && e.getCause() instanceof IOException) || e.status() == 502 || e.status() == 503 || e.status() == 504;
     }
 
     // ---- variables --------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import io.rankrepro.pipeline.track.MlflowSession;
 import io.rankrepro.pipeline.track.Tracking;
 import io.rankrepro.tasks.task.TaskKinds;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,6 +31,11 @@ final class Commands {
             kinds = TaskKinds.discover();
         }
         return kinds;
+    }
+
+    /** {@code spec} at the profile and overrides of {@code o}. */
+    static Plan plan(Path spec, SpecOptions o) throws SpecException {
+        return new Planner(kinds()).plan(SpecLoader.load(spec), o.profile, o.overrides());
     }
 
     static Plan plan(SpecOptions o) throws SpecException {

@@ -22,6 +22,7 @@ import io.rankrepro.tasks.task.ClaimChecks;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,6 +75,10 @@ final class RunCommand implements Callable<Integer> {
             description = "With --runner docker: the tracking URI as seen from inside a container (default: the same as ours)")
     String containerTrackingUri;
 
+    @Parameters(paramLabel = "SPEC", arity = "0..*",
+            description = "More specs to run after --spec, each its own DAG run, all checked before any runs")
+    List<Path> moreSpecs = List.of();
+
     @Override
     public Integer call() throws Exception {
         if (workers < 1 || workers > 256) {
@@ -84,93 +89,109 @@ final class RunCommand implements Callable<Integer> {
         }
         WorkspacePaths.writable("--workdir", work.workdir);
         WorkspacePaths.writable("--results", results);
-        Plan plan = Commands.plan(specOptions);
-        String code = CodeVersion.current();
-        Map<String, String> keys = TaskKeys.of(plan, code);
+        List<Plan> plans = new ArrayList<>();
+        plans.add(Commands.plan(specOptions));
+        for (Path more : moreSpecs) {
+            plans.add(Commands.plan(more, specOptions));
+        }
         OutputStore store = new OutputStore(work.workdir);
         store.cleanAbandoned();
-        long start = System.nanoTime();
         try (Tracking tracking = Commands.tracking(trackingOptions, work.workdir)) {
             Map<String, String> tags = Commands.runTags();
-            System.out.printf("rankrepro run: %s — %s%n  profile %s, %d tasks, %d workers, code %s, work %s%n",
-                    plan.spec().id(), plan.spec().title(), plan.info().profile(), plan.tasks().size(), workers, code,
-                    work.workdir.toAbsolutePath());
-            Map<String, String> parentTags = new LinkedHashMap<>(tags);
-            parentTags.put("rankrepro.profile", plan.info().profile());
-            parentTags.put("rankrepro.seed", Long.toString(plan.info().seed()));
-            parentTags.put("rankrepro.spec_sha256", plan.spec().sha256());
-            parentTags.put("rankrepro.role", "dag-run");
-            String runName = plan.info().profile() + " " + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss"));
-            RunTracker parent = tracking.startRun(plan.spec().id(), runName, null, parentTags);
-            String parentId = parent.runId();
-            if (parentId != null) {
-                System.out.println("  MLflow parent run: " + parentId + "  " + tracking.runUrl(parentId));
-                parent.logParams(Map.of("profile", plan.info().profile(), "seed", Long.toString(plan.info().seed()),
-                        "spec", plan.spec().source(), "workers", Integer.toString(workers)));
-                parent.logArtifact(Path.of(plan.spec().source()), "spec");
-                Path tmp = Files.createTempDirectory("rankrepro-plan");
-                try {
-                    Path planFile = Files.writeString(tmp.resolve("plan.json"), Commands.planJson(plan, keys));
-                    parent.logArtifact(planFile, "spec");
-                } finally {
-                    OutputStore.deleteTree(tmp);
+            boolean ok = true;
+            for (Plan plan : plans) {
+                if (plans.size() > 1) {
+                    System.out.printf("%n=== %s (%s) ===%n", plan.spec().id(), plan.spec().source());
                 }
-            }
-            TaskRunner taskRunner = new TaskRunner(Commands.kinds(), store, tracking, code, tags, ConsoleProgress::forTask);
-            TaskLauncher launcher = launcher(plan, tracking, taskRunner);
-            Map<String, TaskOutcome> outcomes = new LocalExecutor(store, launcher, workers, force, System.out)
-                    .execute(plan, keys, parentId);
-
-            boolean ok = outcomes.values().stream().allMatch(TaskOutcome::ok);
-            for (TaskOutcome o : outcomes.values()) {
-                if (o.runId() != null && parentId != null && o.status() == TaskOutcome.Status.CACHED) {
-                    parent.setTags(Map.of(MlflowLimits.safeKey("rankrepro.cached." + o.taskId()), o.runId()));
-                }
-            }
-            List<ClaimCheck> checks = new ArrayList<>();
-            Path resultDir = results.resolve(plan.spec().id()).resolve(plan.info().profile());
-            if (ok) {
-                for (PlannedTask sink : plan.sinks()) {
-                    Path dir = outcomes.get(sink.id()).dir();
-                    publishResults(dir, resultDir);
-                    checks.addAll(ClaimChecks.read(dir));
-                    if (parentId != null && outcomes.get(sink.id()).runId() != null) {
-                        parent.setTags(Map.of(FigureCommand.SINK_RUN_TAG, outcomes.get(sink.id()).runId()));
-                    }
-                }
-                System.out.println("  results: " + resultDir.toAbsolutePath());
-            }
-            long passed = checks.stream().filter(ClaimCheck::passed).count();
-            if (!checks.isEmpty()) {
-                System.out.printf("%nClaims of %s at profile %s: %d of %d reproduced%n", plan.spec().id(), plan.info().profile(), passed, checks.size());
-                for (ClaimCheck c : checks) {
-                    System.out.printf("  %s %s: %s%n      measured: %s%n      criterion: %s%n",
-                            c.passed() ? "PASS" : "DID NOT REPRODUCE", c.id(), c.claim(), c.measured(), c.criterion());
-                    parent.logMetric("claim." + c.id(), c.passed() ? 1 : 0, 0);
-                }
-            }
-            double wall = (System.nanoTime() - start) / 1e9;
-            // run.json and provenance.json next to the figures: what `rankrepro report` and `rankrepro provenance` read.
-            for (Path f : RunRecorder.record(plan, keys, outcomes, store, code, checks, wall,
-                    parentId == null ? null : tracking.runUrl(parentId), resultDir)) {
-                parent.logArtifact(f, "rankrepro");
-            }
-            long ran = outcomes.values().stream().filter(o -> o.status() == TaskOutcome.Status.RAN).count();
-            long cached = outcomes.values().stream().filter(o -> o.status() == TaskOutcome.Status.CACHED).count();
-            long failed = outcomes.size() - ran - cached;
-            parent.logMetric("dag.wall_seconds", wall, 0);
-            parent.logMetric("dag.tasks_ran", ran, 0);
-            parent.logMetric("dag.tasks_cached", cached, 0);
-            parent.awaitDelivery();
-            if (parentId != null) {
-                tracking.endRun(parentId, ok);
-            }
-            System.out.printf("%n%s: %d ran, %d cached, %d failed or blocked, %.1fs%n", ok ? "done" : "FAILED", ran, cached, failed, wall);
-            if (parentId != null) {
-                System.out.println("  MLflow: " + tracking.runUrl(parentId));
+                ok &= runPlan(plan, store, tracking, tags);
             }
             return ok ? 0 : 1;
         }
+    }
+
+    /** One DAG run: a parent run, the tasks, results, claims; true when every task succeeded. */
+    private boolean runPlan(Plan plan, OutputStore store, Tracking tracking, Map<String, String> tags) throws Exception {
+        String code = CodeVersion.current();
+        Map<String, String> keys = TaskKeys.of(plan, code);
+        long start = System.nanoTime();
+        System.out.printf("rankrepro run: %s — %s%n  profile %s, %d tasks, %d workers, code %s, work %s%n",
+                plan.spec().id(), plan.spec().title(), plan.info().profile(), plan.tasks().size(), workers, code,
+                work.workdir.toAbsolutePath());
+        Map<String, String> parentTags = new LinkedHashMap<>(tags);
+        parentTags.put("rankrepro.profile", plan.info().profile());
+        parentTags.put("rankrepro.seed", Long.toString(plan.info().seed()));
+        parentTags.put("rankrepro.spec_sha256", plan.spec().sha256());
+        parentTags.put("rankrepro.role", "dag-run");
+        String runName = plan.info().profile() + " " + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss"));
+        RunTracker parent = tracking.startRun(plan.spec().id(), runName, null, parentTags);
+        String parentId = parent.runId();
+        if (parentId != null) {
+            System.out.println("  MLflow parent run: " + parentId + "  " + tracking.runUrl(parentId));
+            parent.logParams(Map.of("profile", plan.info().profile(), "seed", Long.toString(plan.info().seed()),
+                    "spec", plan.spec().source(), "workers", Integer.toString(workers)));
+            parent.logArtifact(Path.of(plan.spec().source()), "spec");
+            Path tmp = Files.createTempDirectory("rankrepro-plan");
+            try {
+                Path planFile = Files.writeString(tmp.resolve("plan.json"), Commands.planJson(plan, keys));
+                parent.logArtifact(planFile, "spec");
+            } finally {
+                OutputStore.deleteTree(tmp);
+            }
+        }
+        TaskRunner taskRunner = new TaskRunner(Commands.kinds(), store, tracking, code, tags, ConsoleProgress::forTask);
+        TaskLauncher launcher = launcher(plan, tracking, taskRunner);
+        Map<String, TaskOutcome> outcomes = new LocalExecutor(store, launcher, workers, force, System.out)
+                .execute(plan, keys, parentId);
+
+        boolean ok = outcomes.values().stream().allMatch(TaskOutcome::ok);
+        for (TaskOutcome o : outcomes.values()) {
+            if (o.runId() != null && parentId != null && o.status() == TaskOutcome.Status.CACHED) {
+                parent.setTags(Map.of(MlflowLimits.safeKey("rankrepro.cached." + o.taskId()), o.runId()));
+            }
+        }
+        List<ClaimCheck> checks = new ArrayList<>();
+        Path resultDir = results.resolve(plan.spec().id()).resolve(plan.info().profile());
+        if (ok) {
+            for (PlannedTask sink : plan.sinks()) {
+                Path dir = outcomes.get(sink.id()).dir();
+                publishResults(dir, resultDir);
+                checks.addAll(ClaimChecks.read(dir));
+                if (parentId != null && outcomes.get(sink.id()).runId() != null) {
+                    parent.setTags(Map.of(FigureCommand.SINK_RUN_TAG, outcomes.get(sink.id()).runId()));
+                }
+            }
+            System.out.println("  results: " + resultDir.toAbsolutePath());
+        }
+        long passed = checks.stream().filter(ClaimCheck::passed).count();
+        if (!checks.isEmpty()) {
+            System.out.printf("%nClaims of %s at profile %s: %d of %d reproduced%n", plan.spec().id(), plan.info().profile(), passed, checks.size());
+            for (ClaimCheck c : checks) {
+                System.out.printf("  %s %s: %s%n      measured: %s%n      criterion: %s%n",
+                        c.passed() ? "PASS" : "DID NOT REPRODUCE", c.id(), c.claim(), c.measured(), c.criterion());
+                parent.logMetric("claim." + c.id(), c.passed() ? 1 : 0, 0);
+            }
+        }
+        double wall = (System.nanoTime() - start) / 1e9;
+        // run.json and provenance.json next to the figures: what `rankrepro report` and `rankrepro provenance` read.
+        for (Path f : RunRecorder.record(plan, keys, outcomes, store, code, checks, wall,
+                parentId == null ? null : tracking.runUrl(parentId), resultDir)) {
+            parent.logArtifact(f, "rankrepro");
+        }
+        long ran = outcomes.values().stream().filter(o -> o.status() == TaskOutcome.Status.RAN).count();
+        long cached = outcomes.values().stream().filter(o -> o.status() == TaskOutcome.Status.CACHED).count();
+        long failed = outcomes.size() - ran - cached;
+        parent.logMetric("dag.wall_seconds", wall, 0);
+        parent.logMetric("dag.tasks_ran", ran, 0);
+        parent.logMetric("dag.tasks_cached", cached, 0);
+        parent.awaitDelivery();
+        if (parentId != null) {
+            tracking.endRun(parentId, ok);
+        }
+        System.out.printf("%n%s: %d ran, %d cached, %d failed or blocked, %.1fs%n", ok ? "done" : "FAILED", ran, cached, failed, wall);
+        if (parentId != null) {
+            System.out.println("  MLflow: " + tracking.runUrl(parentId));
+        }
+        return ok;
     }
 
     /**
@@ -180,15 +201,15 @@ final class RunCommand implements Callable<Integer> {
     private TaskLauncher launcher(Plan plan, Tracking tracking, TaskRunner taskRunner) {
         String uri = tracking.enabled() ? tracking.uri() : null;
         if (runner.equals("docker")) {
-            return new DockerLauncher(new DockerLauncher.Settings(image, work.workdir, specOptions.requireSpec(),
+            return new DockerLauncher(new DockerLauncher.Settings(image, work.workdir, Path.of(plan.spec().source()),
                     plan.info().profile(), specOptions.overrides(),
                     uri != null && containerTrackingUri != null ? containerTrackingUri : uri, dockerNetwork, System.out));
         }
         if (workers == 1) {
             return new InProcessLauncher(taskRunner);
         }
-        return new ProcessLauncher(new ProcessLauncher.Settings(specOptions.requireSpec(), plan.info().profile(),
-                specOptions.overrides(), work.workdir, uri, RankreproCli.class.getName(), System.out));
+        return new ProcessLauncher(new ProcessLauncher.Settings(Path.of(plan.spec().source()), plan.info().profile(),
+                specOptions.overrides(), work.workdir, uri, RankreproCli.class.getName(), workers, System.out));
     }
 
     /** Copies a sink's files (not its manifest) to the results folder, replacing older ones. */

@@ -6,6 +6,7 @@ import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 
 /** Runs a task's command as a child process, its output prefixed with the task id, its tail kept for errors. */
 final class ChildProcess {
@@ -13,10 +14,12 @@ final class ChildProcess {
 
     private ChildProcess() { }
 
-    static void run(List<String> command, String taskId, PrintStream out, String hint) throws TaskFailure {
+    static void run(List<String> command, Map<String, String> env, String taskId, PrintStream out, String hint) throws TaskFailure {
         Process p;
         try {
-            p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+            pb.environment().putAll(env);
+            p = pb.start();
         } catch (IOException e) {
             throw new TaskFailure("cannot start " + command.get(0) + " for " + taskId + ": " + e.getMessage() + hint, e);
         }

@@ -38,7 +38,7 @@ public final class DockerLauncher implements TaskLauncher {
 
     @Override
     public void launch(Plan plan, PlannedTask task, Map<String, String> keys, String parentRunId) throws TaskFailure {
-        ChildProcess.run(command(task, parentRunId), task.id(), settings.out(),
+        ChildProcess.run(command(task, parentRunId), Map.of(), task.id(), settings.out(),
                 " (is Docker installed and the image built? `make images`)");
     }
 

@@ -98,6 +98,20 @@ class RankreproCliTest {
     }
 
     @Test
+    void runsSeveralSpecsInOneInvocationAfterCheckingThemAll(@TempDir Path tmp) throws Exception {
+        String work = tmp.resolve("work").toString();
+        String results = tmp.resolve("results").toString();
+        Path bad = Files.writeString(tmp.resolve("bad.yaml"), "id: x/y\ntitle: t\nstages: [{name: a, kind: no/such}]\n");
+        assertEquals(2, RankreproCli.execute("run", "--spec", CHAIN, "src/test/resources/specs/single.yaml", bad.toString(),
+                "--no-tracking", "--workers", "1", "--workdir", work, "--results", results));
+        assertFalse(Files.exists(tmp.resolve("results")), "a bad spec anywhere stops everything before it starts");
+        assertEquals(0, RankreproCli.execute("run", "--spec", CHAIN, "src/test/resources/specs/single.yaml",
+                "--no-tracking", "--workers", "1", "--workdir", work, "--results", results));
+        assertEquals("60.0", Files.readString(tmp.resolve("results/test/chain/cpu/sum.txt")));
+        assertEquals("6.0", Files.readString(tmp.resolve("results/test/single/cpu/value.txt")));
+    }
+
+    @Test
     void planListsTasksWithKeys() {
         assertEquals(0, RankreproCli.execute("plan", "--spec", CHAIN, "--profile", "smoke"));
         assertTrue(out.toString().contains("b[x=1]"), out.toString());
