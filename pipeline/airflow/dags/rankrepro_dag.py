@@ -89,11 +89,13 @@ def load_plans(folder: Path) -> list[dict]:
 
 # ---- what runs at task time (rendered from templates, so retries see current settings) ----------
 
-def task_args(base: list[str], params: dict, parent_run_id: str | None) -> list[str]:
+def task_args(base: list[str], params: dict, parent_run_id: str | None, external_id: str | None = None) -> list[str]:
     """The planned args, then the run's overrides, then the parent run from mlflow_start_run's XCom."""
     args = list(base)
     for override in params.get("overrides") or []:
         args += ["--set", override]
+    if external_id is not None:  # names this DAG run on its MLflow parent run; a retried start reuses it
+        args += ["--external-id", external_id]
     if parent_run_id is not None:
         parent_run_id = str(parent_run_id).strip()
         if not RUN_ID.match(parent_run_id):
@@ -204,10 +206,12 @@ def build_dag(plan: dict, backend: str) -> DAG:
         doc_md=__doc__,
     )
     with dag:
-        start_args = plan["start_run"] + ["--external-id", "airflow:{{ dag_run.dag_id }}/{{ run_id }}"]
+        start_args = list(plan["start_run"])
         if backend == "kubernetes":
             start_args += ["--xcom-file", "/airflow/xcom/return.json"]
-        start = operator(START, "MLflow: start parent run", "{{ rankrepro_args(%r, params, None) }}" % (start_args,),
+        # Built inside the expression: a {{ }} nested in a string literal would not be rendered.
+        external_id = "'airflow:' ~ dag_run.dag_id ~ '/' ~ run_id"
+        start = operator(START, "MLflow: start parent run", "{{ rankrepro_args(%r, params, None, %s) }}" % (start_args, external_id),
                          "{{ rankrepro_env('%s') }}" % START, {}, do_xcom_push=True, retries=2)
         tasks = {}
         for t in plan["tasks"]:
