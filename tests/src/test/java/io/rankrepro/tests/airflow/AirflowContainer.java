@@ -19,7 +19,6 @@ import org.testcontainers.containers.BindMode;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.Network;
 import org.testcontainers.containers.wait.strategy.Wait;
-import org.testcontainers.images.builder.Transferable;
 
 /**
  * A real Airflow 3 from the rankrepro-airflow image, all of it in one container
@@ -54,8 +53,9 @@ final class AirflowContainer extends GenericContainer<AirflowContainer> {
         withFileSystemBind(root.resolve("pipeline/airflow/dags").toString(), "/opt/airflow/dags", BindMode.READ_ONLY);
         withFileSystemBind(plans.toString(), "/opt/airflow/plans", BindMode.READ_ONLY);
         withFileSystemBind(k8sPlans.toString(), "/opt/airflow/plans-k8s", BindMode.READ_ONLY);
-        // The simple auth manager opens its passwords file for append: it must be writable.
-        withCopyToContainer(Transferable.of("{\"" + USER + "\": \"" + password + "\"}", 0666), "/opt/airflow/passwords.json");
+        // The simple auth manager opens its passwords file for append: it must be writable. (A bind,
+        // not a copy into the container: that made Testcontainers pull alpine, minutes offline.)
+        withFileSystemBind(passwordsFile(plans.getParent()).toString(), "/opt/airflow/passwords.json", BindMode.READ_WRITE);
         withEnv(Map.ofEntries(
                 Map.entry("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS", USER + ":admin"),
                 Map.entry("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE", "/opt/airflow/passwords.json"),
@@ -74,6 +74,17 @@ final class AirflowContainer extends GenericContainer<AirflowContainer> {
         withCreateContainerCmdModifier(cmd -> cmd.getHostConfig().withGroupAdd(List.of(socketGroup())));
         waitingFor(Wait.forHttp("/api/v2/monitor/health").forPort(PORT).forStatusCode(200)
                 .withStartupTimeout(Duration.ofMinutes(5)));
+    }
+
+    private Path passwordsFile(Path dir) {
+        try {
+            Path f = dir.resolve("passwords.json");
+            Files.writeString(f, "{\"" + USER + "\": \"" + password + "\"}", StandardCharsets.UTF_8);
+            Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-rw-"));
+            return f;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     String url() {
