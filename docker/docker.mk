@@ -30,6 +30,8 @@ RR_CLI_SOURCES := $(RR_ROOT)/pom.xml $(wildcard $(RR_ROOT)/*/pom.xml) \
 #   ports are on localhost; without the override Testcontainers would look for the Docker
 #   gateway by pulling alpine, which fails offline.
 export TESTCONTAINERS_RYUK_DISABLED ?= true
+# Testcontainers' helper image (alpine) cannot be pulled offline; the local base serves instead.
+export TESTCONTAINERS_TINYIMAGE_CONTAINER_IMAGE ?= debian:bookworm-slim
 ifeq ($(origin TESTCONTAINERS_HOST_OVERRIDE),undefined)
   ifneq ($(shell test -e /.dockerenv && pgrep -x dockerd >/dev/null 2>&1 && echo yes),)
     export TESTCONTAINERS_HOST_OVERRIDE := localhost
