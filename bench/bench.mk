@@ -3,7 +3,7 @@
 #                     in docs/BENCHMARKS.md and docs/benchmarks.png (never part of `make test`)
 #   make bench-venv   .venv-bench/ with torch 2.7.1 (the libtorch DJL runs), numpy, safetensors, matplotlib
 # Knobs: BENCH_THREADS (2) BENCH_WARMUP (50) BENCH_STEPS (300) BENCH_ROUNDS (2) BENCH_PIPELINE (1; 0 skips the
-# reproduce-all and MLflow parts) BENCH_MLFLOW_STEPS (1200).
+# reproduce-all and MLflow parts) BENCH_MLFLOW_STEPS (300), BENCH_MLFLOW_ROUNDS (1).
 
 BENCH_VENV ?= .venv-bench
 BENCH_PYTHON ?= python3

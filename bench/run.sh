@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make bench: rankrepro (DJL / EJML) against PyTorch eager and numpy on this machine, side by side,
 # then docs/BENCHMARKS.md's tables and docs/benchmarks.png. Run through `make bench` (it builds
-# first); knobs: BENCH_THREADS BENCH_WARMUP BENCH_STEPS BENCH_ROUNDS BENCH_PIPELINE (0 skips part c).
+# first); knobs: BENCH_AB (0 skips the export and parts a, b) BENCH_THREADS BENCH_WARMUP BENCH_STEPS BENCH_ROUNDS BENCH_PIPELINE (0 skips part c).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${BENCH_DIR:-work/bench}
@@ -13,14 +13,17 @@ py="$PWD/${BENCH_VENV:-.venv-bench}/bin/python"
 java=(java -Dai.djl.offline=true -Dorg.slf4j.simpleLogger.defaultLogLevel=warn
       -cp "${BENCH_CP_PREPEND:+$BENCH_CP_PREPEND:}tasks/target/test-classes:tasks/target/classes:pipeline/target/lib/*" io.rankrepro.tasks.bench.BenchMain)
 mkdir -p "$out"
+if [[ ${BENCH_AB:-1} != 0 ]]; then
 rm -f "$out"/java_*.json "$out"/torch_*.json
 uptime > "$out/uptime_before.txt"
 lscpu > "$out/lscpu.txt"
 date -u +%FT%TZ > "$out/started.txt"
+fi
 # one process of each side sees the same thread count: PyTorch's intra-op pool (JniUtils / torch.set_num_threads)
 # and the OpenMP/MKL pools via the environment
 export OMP_NUM_THREADS=$threads MKL_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads
 
+if [[ ${BENCH_AB:-1} != 0 ]]; then
 echo "== export: rankrepro's init weights + a batch, and DJL's losses"
 "${java[@]}" export "$out"
 echo "== like for like: the PyTorch references compute the same losses"
@@ -40,6 +43,7 @@ echo "== (b) rank analysis of a GPT-2-small-shape checkpoint (12x12 heads, d=768
 [[ -f $out/gpt2_shape.safetensors ]] || "$py" bench/python/rank_svd.py make-checkpoint "$out/gpt2_shape.safetensors"
 "${java[@]}" rank "$out/gpt2_shape.safetensors" 5 "$out/java_rank.json"
 "$py" bench/python/rank_svd.py svd "$out/gpt2_shape.safetensors" "$threads" "$out/numpy_rank.json" "$out/rank_spectra.csv"
+fi
 
 if [[ ${BENCH_PIPELINE:-1} != 0 ]]; then
   echo "== (c) pipeline overhead: no-op rerun of reproduce-all (smoke), after one run that fills the cache"
@@ -52,7 +56,7 @@ if [[ ${BENCH_PIPELINE:-1} != 0 ]]; then
   printf '{"seconds": [%s], "exit": %d, "skip_lines": %d}\n' "$(echo "$end - $start" | bc)" "$rc" "$skipped" > "$out/noop_rerun.json"
   echo "no-op rerun: $(echo "$end - $start" | bc) s (exit $rc)"
   echo "== (c) MLflow logging share of transformer/train (fig3 cpu ViT)"
-  "${java[@]}" mlflow-share "${TRACKING_URI:-http://127.0.0.1:5000}" "${BENCH_MLFLOW_STEPS:-1200}" "$out/mlflow_share.json"
+  "${java[@]}" mlflow-share "${TRACKING_URI:-http://127.0.0.1:5000}" "${BENCH_MLFLOW_STEPS:-300}" "$out/mlflow_share.json"
 fi
 
 uptime > "$out/uptime_after.txt"

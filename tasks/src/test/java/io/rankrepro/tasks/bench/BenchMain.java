@@ -52,6 +52,7 @@ import java.util.Random;
  * <pre>
  *   export       DIR [MODEL...]                    init weights + a fixed batch (safetensors) and DJL's losses (losses.json)
  *   train-step   MODEL THREADS WARMUP STEPS OUT    per-step wall times of one training step (toy | vit | gpt)
+ *   optim-step   MODEL THREADS STEPS OUT           the optimizer part of a step alone (clip + Adam on fixed gradients): before/after checks
  *   rank         CHECKPOINT REPEATS OUT            rank/analyze (AnalyzeTask, standalone checkpoint) wall times
  *   mlflow-share URI STEPS OUT                     transformer/train (fig3 cpu ViT) with a timed real MLflow tracker vs none
  * </pre>
@@ -66,6 +67,7 @@ public final class BenchMain {
             case "export" -> export(Path.of(args[1]), args.length > 2 ? List.of(args).subList(2, args.length) : List.of("toy", "vit", "gpt"));
             case "train-step" -> trainStep(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]),
                     Integer.parseInt(args[4]), Path.of(args[5]));
+            case "optim-step" -> optimStep(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]), Path.of(args[4]));
             case "rank" -> rank(Path.of(args[1]), Integer.parseInt(args[2]), Path.of(args[3]));
             case "mlflow-share" -> mlflowShare(args[1], Long.parseLong(args[2]), Path.of(args[3]));
             default -> throw new IllegalArgumentException("unknown command " + args[0]);
@@ -208,6 +210,32 @@ public final class BenchMain {
                 "warmup", warmup, "steps", steps, "seconds", times, "cpu_seconds_per_step", cpuPerStep));
     }
 
+    /** Global-norm clipping + Adam on the gradients of one backward pass, repeated: the part of a step the optim package owns. */
+    static void optimStep(String model, int threads, int steps, Path out) throws Exception {
+        Engine.getEngine("PyTorch");
+        JniUtils.setNumThreads(threads);
+        double[] times = new double[steps];
+        try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+            SupervisedModel m = BenchModels.create(model, manager, DataType.FLOAT32, 7);
+            NDList batch = BenchModels.batch(model, manager, new Random(3), DataType.FLOAT32);
+            Optimizer optimizer = optimizer(m, LrSchedule.constant(BenchModels.LR));
+            WeightDecayGroups groups = groups(m);
+            try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
+                gc.backward(m.loss(batch.get(0), batch.get(1)));
+            }
+            JniUtils.setGradMode(false);
+            for (int s = -10; s < steps; s++) {
+                long t0 = System.nanoTime();
+                GradientClipping.clipGlobalNorm(groups.groups(), GradientSource.AUTOGRAD, BenchModels.CLIP);
+                optimizer.step();
+                if (s >= 0) {
+                    times[s] = (System.nanoTime() - t0) / 1e9;
+                }
+            }
+        }
+        write(out, Map.of("side", "rankrepro", "model", model, "threads", threads, "steps", steps, "seconds", times));
+    }
+
     /** DiagonalHeadTrainer as fig1 runs it (it pins PyTorch to 1 thread), timed between consecutive loss reports. */
     private static double[] toySteps(int warmup, int steps) throws IOException {
         ToyDataset data = BenchModels.toyData();
@@ -280,7 +308,10 @@ public final class BenchMain {
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("steps", steps);
         result.put("uri", uri);
-        for (String mode : List.of("untracked", "tracked", "untracked2", "tracked2")) {
+        // BENCH_MLFLOW_ROUNDS=2 repeats the pair (untracked2, tracked2) for a second reading
+        List<String> modes = "2".equals(System.getenv("BENCH_MLFLOW_ROUNDS"))
+                ? List.of("untracked", "tracked", "untracked2", "tracked2") : List.of("untracked", "tracked");
+        for (String mode : modes) {
             Path dir = Files.createDirectories(work.resolve(mode));
             MlflowTracking mlflow = mode.startsWith("tracked") ? MlflowTracking.connect(uri) : null;
             long c0 = System.nanoTime();
