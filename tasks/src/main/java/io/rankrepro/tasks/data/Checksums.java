@@ -71,7 +71,9 @@ public final class Checksums {
 
     static void requireFile(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
-            throw new java.nio.file.NoSuchFileException(file.toString(), null, "data file not found");
+            throw new java.nio.file.NoSuchFileException(file.toString(), null,
+                    "data file not found: the offline proxies are fetched by `make data-cpu` (into .cache/datasets/);"
+                            + " for CIFAR, ImageNet or Wikitext put the files there or set the data stage's `path`");
         }
     }
 }

@@ -98,6 +98,12 @@ class DataLoadersTest {
     }
 
     @Test
+    void aMissingProxyFileSaysHowToFetchIt(@TempDir Path root) {
+        IOException e = assertThrows(IOException.class, () -> Checksums.requireFile(root.resolve("digits.csv.gz")));
+        assertTrue(e.getMessage().contains("digits.csv.gz") && e.getMessage().contains("make data-cpu"), e.getMessage());
+    }
+
+    @Test
     void digitsCsvIsReadAndScaledAndCorruptGzipIsRejected(@TempDir Path dir) throws IOException {
         Path f = dir.resolve("fixture-digits.csv.gz");
         StringBuilder csv = new StringBuilder();
