@@ -144,10 +144,15 @@ final class RunCommand implements Callable<Integer> {
                 .execute(plan, keys, parentId);
 
         boolean ok = outcomes.values().stream().allMatch(TaskOutcome::ok);
+        // Which earlier runs made the cached outputs: one request for all of them.
+        Map<String, String> cachedFrom = new LinkedHashMap<>();
         for (TaskOutcome o : outcomes.values()) {
             if (o.runId() != null && parentId != null && o.status() == TaskOutcome.Status.CACHED) {
-                parent.setTags(Map.of(MlflowLimits.safeKey("rankrepro.cached." + o.taskId()), o.runId()));
+                cachedFrom.put(MlflowLimits.safeKey("rankrepro.cached." + o.taskId()), o.runId());
             }
+        }
+        if (!cachedFrom.isEmpty()) {
+            parent.setTags(cachedFrom);
         }
         List<ClaimCheck> checks = new ArrayList<>();
         Path resultDir = results.resolve(plan.spec().id()).resolve(plan.info().profile());
