@@ -2,6 +2,7 @@ package io.rankrepro.pipeline.report;
 
 import io.rankrepro.mlflow.MlflowLimits;
 import io.rankrepro.mlflow.MlflowRunTracker;
+import io.rankrepro.mlflow.TrackingException;
 import io.rankrepro.mlflow.MlflowTracking;
 
 import java.nio.file.Path;
@@ -43,9 +44,15 @@ public final class ReportPublisher {
             run.logArtifact(page, "");
             run.flush();
             for (String parent : parents) {
-                MlflowRunTracker t = mlflow.attachRun(parent);
-                t.setTags(Map.of(REPORT_RUN_TAG, run.runId()));
-                t.flush();
+                try {
+                    MlflowRunTracker t = mlflow.attachRun(parent);
+                    t.setTags(Map.of(REPORT_RUN_TAG, run.runId()));
+                    t.flush();
+                } catch (TrackingException e) {
+                    // results/ can hold figures tracked on another server (or a reset one): report them, link what exists.
+                    System.err.println("rankrepro report: DAG run " + parent + " is not on " + mlflow.uri()
+                            + " (tracked elsewhere?); the report covers it but is not linked from it");
+                }
             }
             ok = true;
             return run.runId();
