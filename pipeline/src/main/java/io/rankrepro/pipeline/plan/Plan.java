@@ -19,10 +19,9 @@ public record Plan(ExperimentSpec spec, SpecInfo info, List<PlannedTask> tasks) 
     }
 
     public PlannedTask task(String id) {
-        return byId().computeIfAbsent(id, missing -> {
-            throw new NoSuchElementException("no task '" + missing + "' in the plan of " + spec.id()
-                    + " at profile " + info.profile() + "; tasks: " + tasks.stream().map(PlannedTask::id).toList());
-        });
+        return tasks.stream().filter(t -> t.id().equals(id)).findFirst()
+                .orElseThrow(() -> new NoSuchElementException("no task '" + id + "' in the plan of " + spec.id()
+                        + " at profile " + info.profile() + "; tasks: " + tasks.stream().map(PlannedTask::id).toList()));
     }
 
     public Map<String, PlannedTask> byId() {
