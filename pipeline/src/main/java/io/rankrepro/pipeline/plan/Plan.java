@@ -4,9 +4,7 @@ import io.rankrepro.pipeline.spec.ExperimentSpec;
 import io.rankrepro.tasks.task.SpecInfo;
 
 import java.util.List;
-import java.util.Map;
 import java.util.NoSuchElementException;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -22,11 +20,6 @@ public record Plan(ExperimentSpec spec, SpecInfo info, List<PlannedTask> tasks) 
         return tasks.stream().filter(t -> t.id().equals(id)).findFirst()
                 .orElseThrow(() -> new NoSuchElementException("no task '" + id + "' in the plan of " + spec.id()
                         + " at profile " + info.profile() + "; tasks: " + tasks.stream().map(PlannedTask::id).toList()));
-    }
-
-    public Map<String, PlannedTask> byId() {
-        return tasks.stream().collect(Collectors.toMap(PlannedTask::id, Function.identity(),
-                (a, b) -> a, java.util.LinkedHashMap::new));
     }
 
     /** Tasks that nothing depends on: the plan's final products. */
