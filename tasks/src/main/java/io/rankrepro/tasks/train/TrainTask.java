@@ -186,6 +186,13 @@ public final class TrainTask implements Task {
     }
 
     private static void save(Path dir, Map<String, NDArray> named, SupervisedModel model, long step) throws IOException {
+        Map<String, String> meta = new LinkedHashMap<>(architecture(model));
+        meta.put("step", Long.toString(step));
+        writeCheckpoint(dir.resolve(CheckpointSchedule.fileName(step)), named, meta);
+    }
+
+    /** Named arrays as a float32 safetensors file in the {@link io.rankrepro.tasks.model.AttentionLayout} names, with metadata. */
+    public static void writeCheckpoint(Path file, Map<String, NDArray> named, Map<String, String> meta) throws IOException {
         List<SafetensorsTensor> tensors = new ArrayList<>();
         for (Map.Entry<String, NDArray> e : named.entrySet()) {
             float[] f = e.getValue().toFloatArray();
@@ -195,9 +202,7 @@ public final class TrainTask implements Task {
             }
             tensors.add(new SafetensorsTensor(e.getKey(), SafetensorsDtype.F32, e.getValue().getShape().getShape(), d));
         }
-        Map<String, String> meta = new LinkedHashMap<>(architecture(model));
-        meta.put("step", Long.toString(step));
-        SafetensorsWriter.write(dir.resolve(CheckpointSchedule.fileName(step)), tensors, meta);
+        SafetensorsWriter.write(file, tensors, meta);
     }
 
     /** What {@code rank/analyze} needs to read a checkpoint: the layout and the head count. */

@@ -10,8 +10,6 @@ import org.junit.jupiter.api.Test;
 
 import java.util.Map;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 /** DJL autograd through a whole (tiny, float64) ViT vs central finite differences, per attention weight. */
 class TransformerBlockGradientTest {
 
@@ -27,26 +25,9 @@ class TransformerBlockGradientTest {
                 gc.backward(vit.loss(x, y));
             }
             Map<String, NDArray> params = vit.parameters().arrays();
-            double h = 1e-6;
             for (String name : new String[] {AttentionLayout.query(0), AttentionLayout.key(0), AttentionLayout.value(0),
                 AttentionLayout.output(0), "blocks.0.mlp.fc1.weight", "blocks.0.ln1.weight"}) {
-                NDArray w = params.get(name);
-                double[] grad = w.getGradient().toDoubleArray();
-                for (int raw : new int[] {0, 5, 13}) {
-                    double[] v = w.toDoubleArray();
-                    int idx = raw % v.length;
-                    double orig = v[idx];
-                    v[idx] = orig + h;
-                    w.set(v);
-                    double up = vit.loss(x, y).getDouble();
-                    v[idx] = orig - h;
-                    w.set(v);
-                    double down = vit.loss(x, y).getDouble();
-                    v[idx] = orig;
-                    w.set(v);
-                    double fd = (up - down) / (2 * h);
-                    assertEquals(fd, grad[idx], 1e-7 + 1e-5 * Math.abs(fd), name + "[" + idx + "]");
-                }
+                FiniteDifferences.assertGradient(name, params.get(name), () -> vit.loss(x, y).getDouble(), 0, 5, 13);
             }
         }
     }

@@ -1,0 +1,275 @@
+package io.rankrepro.tasks.incontext;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.rankrepro.tasks.factorized.ParamRules;
+import io.rankrepro.tasks.model.AttentionLayout;
+import io.rankrepro.tasks.model.InContextRegressor;
+import io.rankrepro.tasks.model.ModelParameters;
+import io.rankrepro.tasks.model.TransformerConfig;
+import io.rankrepro.tasks.optim.AdamSettings;
+import io.rankrepro.tasks.optim.LrSchedule;
+import io.rankrepro.tasks.optim.Optimizer;
+import io.rankrepro.tasks.optim.OptimizerKind;
+import io.rankrepro.tasks.optim.WeightDecayGroups;
+import io.rankrepro.tasks.task.Params;
+import io.rankrepro.tasks.task.Task;
+import io.rankrepro.tasks.task.TaskContext;
+import io.rankrepro.tasks.train.CheckpointSchedule;
+import io.rankrepro.tasks.train.TrainTask;
+import io.rankrepro.tasks.weightdecay.AutogradStep;
+import org.ejml.data.DMatrixRMaj;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * {@code in-context/train}: a small pre-LN transformer ({@link InContextRegressor}) trained online
+ * on in-context linear regression ({@link InContextRegressionStream}, a fresh task per sequence)
+ * with weight decay {@code lambda} on the attention matrices only (W_Q, W_K, W_V, P; MLP and the
+ * rest at {@code weight_decay_mlp} / {@code weight_decay_other}, default 0). At log- and
+ * linearly-spaced steps it measures, per layer, the value-output pair (P, W_V)
+ * ({@link ValueOutputProduct}). Writes
+ * <ul>
+ *   <li>{@code trajectory.csv}: step, layer, numerical_rank, stable_rank, imbalance, gap,
+ *       relative_gap, frobenius_half_sum, nuclear_norm;</li>
+ *   <li>{@code spectra.csv}: layer, index, sigma of P W_Vᵀ at the end;</li>
+ *   <li>{@code loss.csv}, {@code summary.json} (with the zero-predictor and Bayes-optimal losses);</li>
+ *   <li>{@code checkpoints/step_*.safetensors} at step 0 and the end, readable by {@code rank/analyze}.</li>
+ * </ul>
+ */
+public final class InContextTrainTask implements Task {
+    static final String TRAJECTORY = "trajectory.csv";
+    static final String SPECTRA = "spectra.csv";
+    static final String SUMMARY = "summary.json";
+
+    @Override
+    public String kind() {
+        return "in-context/train";
+    }
+
+    @Override
+    public List<String> validate(Params p) {
+        List<String> problems = new ArrayList<>();
+        ParamRules.integer(p, "dim_x", 1, 256, problems);
+        ParamRules.integer(p, "context", 1, 4096, problems);
+        ParamRules.integer(p, "queries", 1, 4096, problems);
+        ParamRules.number(p, "noise", true, 100, problems);
+        ParamRules.integer(p, "width", 1, TransformerConfig.MAX_WIDTH, problems);
+        ParamRules.integer(p, "heads", 1, TransformerConfig.MAX_WIDTH, problems);
+        ParamRules.integer(p, "layers", 1, TransformerConfig.MAX_LAYERS, problems);
+        ParamRules.integer(p, "mlp_ratio", 1, 16, problems);
+        ParamRules.number(p, "init_scale", false, 100, problems);
+        ParamRules.number(p, "lambda", true, 1000, problems);
+        ParamRules.number(p, "lr", false, 10, problems);
+        ParamRules.integer(p, "warmup_steps", 0, 100_000_000, problems);
+        ParamRules.number(p, "lr_floor", true, 1, problems);
+        ParamRules.integer(p, "batch_size", 1, 65_536, problems);
+        ParamRules.integer(p, "steps", 1, 100_000_000, problems);
+        ParamRules.integer(p, "snapshots", 1, 1000, problems);
+        ParamRules.number(p, "rel_tol", false, 0.999, problems);
+        try {
+            OptimizerKind.parse(p.getString("optimizer"));
+            if (problems.isEmpty()) {
+                problems.addAll(TransformerConfig.problems(p.getInt("width"), p.getInt("heads"), p.getInt("layers"),
+                        p.getInt("mlp_ratio"), p.getDouble("init_scale")));
+                if (p.getLong("warmup_steps") > p.getLong("steps")) {
+                    problems.add("warmup_steps: must be <= steps");
+                }
+                long floats = (long) p.getInt("batch_size") * (p.getInt("context") + p.getInt("queries")) * p.getInt("width");
+                if (floats > 50_000_000L) {
+                    problems.add("batch_size × (context + queries) × width = " + floats + " activations per layer; above 5e7 this is not a toy");
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage());
+        }
+        return problems;
+    }
+
+    @Override
+    public void run(TaskContext ctx) throws Exception {
+        Params p = ctx.params();
+        long seed = ctx.spec().seed();
+        long steps = p.getLong("steps");
+        int batch = p.getInt("batch_size");
+        double lambda = p.getDouble("lambda");
+        double relTol = p.getDouble("rel_tol");
+        TransformerConfig config = new TransformerConfig(p.getInt("width"), p.getInt("heads"), p.getInt("layers"),
+                p.getInt("mlp_ratio"), p.getDouble("init_scale"));
+        InContextRegressionStream stream = new InContextRegressionStream(p.getInt("dim_x"), p.getInt("context"),
+                p.getInt("queries"), p.getDouble("noise"), seed + 2);
+        long[] measureAt = measurementSteps(steps, p.getInt("snapshots"));
+        long logEvery = Math.max(1, steps / 200);
+        Path checkpoints = Files.createDirectories(ctx.outputDir().resolve(TrainTask.CHECKPOINTS));
+
+        try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+            // the same seed for every λ: the sweep starts from one initialization and sees one data stream
+            InContextRegressor model = new InContextRegressor(config, InContextRegressionStream.features(stream.dimX()),
+                    stream.context(), new ModelParameters(manager, DataType.FLOAT32, seed + 1, config.initScale()));
+            Map<String, NDArray> named = model.parameters().arrays();
+            WeightDecayGroups groups = WeightDecayGroups.of(named, new WeightDecayGroups.Decays(
+                    lambda, p.getDouble("weight_decay_mlp", 0), p.getDouble("weight_decay_other", 0)));
+            Optimizer optimizer = OptimizerKind.parse(p.getString("optimizer")).create(groups.groups(),
+                    LrSchedule.warmupCosine(0, p.getDouble("lr"), p.getLong("warmup_steps"), steps, p.getDouble("lr_floor")),
+                    AdamSettings.DEFAULTS, p.getDouble("momentum", 0));
+            Map<String, String> groupParams = new LinkedHashMap<>();
+            groups.groups().forEach(g -> groupParams.put("weight_decay_group." + g.name(), g.weightDecay() + " on " + g.names().size() + " arrays"));
+            ctx.tracker().logParams(groupParams);
+            Map<String, String> meta = architecture(config);
+            TrainTask.writeCheckpoint(checkpoints.resolve(CheckpointSchedule.fileName(0)), named, with(meta, 0));
+
+            double[] initialImbalance = new double[config.layers()];
+            List<Double> tail = new ArrayList<>();
+            ValueOutputProduct[] last = null;
+            int next = 0;
+            try (BufferedWriter trajectory = Files.newBufferedWriter(ctx.outputDir().resolve(TRAJECTORY));
+                 BufferedWriter loss = Files.newBufferedWriter(ctx.outputDir().resolve("loss.csv"))) {
+                trajectory.write("step,layer,numerical_rank,stable_rank,imbalance,gap,relative_gap,frobenius_half_sum,nuclear_norm\n");
+                loss.write("step,loss\n");
+                for (long step = 0; step <= steps; step++) {
+                    if (next < measureAt.length && measureAt[next] == step) {
+                        last = measure(named, config, relTol);
+                        for (int l = 0; l < last.length; l++) {
+                            ValueOutputProduct v = last[l];
+                            if (step == 0) {
+                                initialImbalance[l] = v.balance().imbalance();
+                            }
+                            trajectory.write(String.format(Locale.ROOT, "%d,%d,%d,%s,%s,%s,%s,%s,%s%n", step, l,
+                                    v.spectrum().numericalRank(), v.spectrum().stableRank(), v.balance().imbalance(),
+                                    v.balance().gap(), v.relativeGap(), v.balance().frobeniusHalfSum(), v.balance().nuclearNorm()));
+                            ctx.tracker().logMetric("layer" + l + ".pv.numerical_rank", v.spectrum().numericalRank(), step);
+                            ctx.tracker().logMetric("layer" + l + ".pv.imbalance", v.balance().imbalance(), step);
+                            ctx.tracker().logMetric("layer" + l + ".pv.relative_gap", v.relativeGap(), step);
+                        }
+                        next++;
+                    }
+                    if (step == steps) {
+                        break;
+                    }
+                    double value = AutogradStep.run(() -> {
+                        NDList b = stream.draw(batch).toNd(manager, DataType.FLOAT32);
+                        return model.loss(b.get(0), b.get(1));
+                    }, optimizer, named.values(), 0);
+                    if (!Double.isFinite(value)) {
+                        throw new ArithmeticException("loss became " + value + " at step " + step + "; lower lr");
+                    }
+                    if (step >= steps - Math.max(1, steps / 10)) {
+                        tail.add(value);
+                    }
+                    if (step % logEvery == 0 || step == steps - 1) {
+                        loss.write(step + "," + value + "\n");
+                        ctx.tracker().logMetric("train.loss", value, step);
+                        ctx.progress().update(step + 1, steps, String.format(Locale.ROOT, "loss %.4g", value));
+                    }
+                }
+            }
+            TrainTask.writeCheckpoint(checkpoints.resolve(CheckpointSchedule.fileName(steps)), named, with(meta, steps));
+            writeSpectra(ctx.outputDir().resolve(SPECTRA), last);
+            writeSummary(ctx, p, stream, lambda, relTol, initialImbalance, last, tail);
+        }
+    }
+
+    /** Log-spaced steps (dense early) merged with 20 evenly spaced ones (a readable linear time axis). */
+    static long[] measurementSteps(long steps, int logSpaced) {
+        TreeSet<Long> at = new TreeSet<>();
+        for (long s : CheckpointSchedule.logSpaced(steps, logSpaced)) {
+            at.add(s);
+        }
+        for (int i = 0; i <= 20; i++) {
+            at.add(Math.round((double) steps * i / 20));
+        }
+        return at.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    private static ValueOutputProduct[] measure(Map<String, NDArray> named, TransformerConfig config, double relTol) {
+        int d = config.width();
+        ValueOutputProduct[] out = new ValueOutputProduct[config.layers()];
+        for (int l = 0; l < out.length; l++) {
+            out[l] = ValueOutputProduct.of(matrix(named.get(AttentionLayout.output(l)), d),
+                    matrix(named.get(AttentionLayout.value(l)), d), relTol);
+        }
+        return out;
+    }
+
+    private static DMatrixRMaj matrix(NDArray a, int d) {
+        float[] f = a.toFloatArray();
+        DMatrixRMaj m = new DMatrixRMaj(d, f.length / d);
+        for (int i = 0; i < f.length; i++) {
+            m.data[i] = f[i];
+        }
+        return m;
+    }
+
+    private static Map<String, String> architecture(TransformerConfig c) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("layout", "rankrepro");
+        m.put("model", "in-context-regressor");
+        m.put("width", Integer.toString(c.width()));
+        m.put("heads", Integer.toString(c.heads()));
+        m.put("layers", Integer.toString(c.layers()));
+        m.put("init_scale", Double.toString(c.initScale()));
+        return m;
+    }
+
+    private static Map<String, String> with(Map<String, String> meta, long step) {
+        Map<String, String> m = new LinkedHashMap<>(meta);
+        m.put("step", Long.toString(step));
+        return m;
+    }
+
+    private static void writeSpectra(Path file, ValueOutputProduct[] last) throws IOException {
+        try (BufferedWriter w = Files.newBufferedWriter(file)) {
+            w.write("layer,index,sigma\n");
+            for (int l = 0; l < last.length; l++) {
+                double[] s = last[l].spectrum().singularValues();
+                for (int i = 0; i < s.length; i++) {
+                    w.write(l + "," + i + "," + s[i] + "\n");
+                }
+            }
+        }
+    }
+
+    private static void writeSummary(TaskContext ctx, Params p, InContextRegressionStream stream, double lambda, double relTol,
+                                     double[] initialImbalance, ValueOutputProduct[] last, List<Double> tail) throws IOException {
+        List<Map<String, Object>> layers = new ArrayList<>();
+        for (int l = 0; l < last.length; l++) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("layer", l);
+            m.put("numerical_rank", last[l].spectrum().numericalRank());
+            m.put("stable_rank", last[l].spectrum().stableRank());
+            m.put("gap", last[l].balance().gap());
+            m.put("relative_gap", last[l].relativeGap());
+            m.put("imbalance_initial", initialImbalance[l]);
+            m.put("imbalance_final", last[l].balance().imbalance());
+            layers.add(m);
+            ctx.tracker().logMetric("layer" + l + ".pv.stable_rank", last[l].spectrum().stableRank(), p.getLong("steps"));
+        }
+        double finalLoss = tail.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("lambda", lambda);
+        summary.put("optimizer", p.getString("optimizer"));
+        summary.put("lr", p.getDouble("lr"));
+        summary.put("steps", p.getLong("steps"));
+        summary.put("width", p.getInt("width"));
+        summary.put("heads", p.getInt("heads"));
+        summary.put("rel_tol", relTol);
+        summary.put("layers", layers);
+        summary.put("final_loss", finalLoss);
+        summary.put("zero_predictor_loss", BayesOptimalRisk.zeroPredictor(stream.dimX(), stream.noise()));
+        summary.put("bayes_optimal_loss", BayesOptimalRisk.monteCarlo(stream.dimX(), stream.context(), stream.noise(), 4000, ctx.spec().seed() + 3));
+        ctx.tracker().logMetric("train.final_loss", finalLoss, p.getLong("steps"));
+        new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(ctx.outputDir().resolve(SUMMARY).toFile(), summary);
+    }
+}
