@@ -16,7 +16,7 @@ import io.rankrepro.tasks.task.Params;
 import io.rankrepro.tasks.task.Task;
 import io.rankrepro.tasks.task.TaskContext;
 import io.rankrepro.tasks.train.CheckpointSchedule;
-import io.rankrepro.tasks.weightdecay.AutogradStep;
+import io.rankrepro.tasks.train.AutogradStep;
 
 import java.io.BufferedWriter;
 import java.nio.file.Files;

@@ -20,7 +20,7 @@ import io.rankrepro.tasks.task.Task;
 import io.rankrepro.tasks.task.TaskContext;
 import io.rankrepro.tasks.train.CheckpointSchedule;
 import io.rankrepro.tasks.train.TrainTask;
-import io.rankrepro.tasks.weightdecay.AutogradStep;
+import io.rankrepro.tasks.train.AutogradStep;
 import org.ejml.data.DMatrixRMaj;
 
 import java.io.BufferedWriter;

@@ -3,6 +3,8 @@ package io.rankrepro.tasks.toy;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
@@ -101,14 +103,9 @@ public final class DiagonalHeadTrainer {
             if (!logLoss && !update) {
                 continue;
             }
-            // every array made during this step lives in `scratch` and is freed when it closes;
-            // the parameters and data are lent to it and return to `manager`
-            try (NDManager scratch = manager.newSubManager()) {
-                x.tempAttach(scratch);
-                y.tempAttach(scratch);
-                for (NDArray p : head.parameters()) {
-                    p.tempAttach(scratch);
-                }
+            // every array made during this step (gradient handles included) is closed with the scope;
+            // the parameters and data were made before it and stay
+            try (NDScope scope = new NDScope()) {
                 NDArray loss;
                 try (GradientCollector collector = engine.newGradientCollector()) {
                     loss = head.loss(x, y);
@@ -121,9 +118,10 @@ public final class DiagonalHeadTrainer {
                 }
                 if (update) {
                     for (NDArray p : head.parameters()) {
-                        NDArray grad = p.getGradient();
-                        p.subi(grad.mul(config.learningRate()));
-                        grad.subi(grad); // PyTorch accumulates gradients; clear them for the next step
+                        // w − (∇·η): the same bits as before; the gradient buffer is scaled in place, then
+                        // zeroed, since PyTorch accumulates gradients
+                        p.subi(p.getGradient().muli(config.learningRate()));
+                        JniUtils.zeroGrad((PtNDArray) p);
                     }
                 }
             }

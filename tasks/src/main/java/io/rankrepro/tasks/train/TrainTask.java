@@ -1,12 +1,8 @@
 package io.rankrepro.tasks.train;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDScope;
-import ai.djl.pytorch.jni.JniUtils;
-import ai.djl.training.GradientCollector;
 import io.rankrepro.tasks.data.PreparedData;
 import io.rankrepro.tasks.io.SafetensorsDtype;
 import io.rankrepro.tasks.io.SafetensorsTensor;
@@ -14,8 +10,6 @@ import io.rankrepro.tasks.io.SafetensorsWriter;
 import io.rankrepro.tasks.model.SupervisedModel;
 import io.rankrepro.tasks.model.TransformerConfig;
 import io.rankrepro.tasks.optim.AdamSettings;
-import io.rankrepro.tasks.optim.GradientClipping;
-import io.rankrepro.tasks.optim.GradientSource;
 import io.rankrepro.tasks.optim.LrSchedule;
 import io.rankrepro.tasks.optim.Optimizer;
 import io.rankrepro.tasks.optim.OptimizerKind;
@@ -143,7 +137,7 @@ public final class TrainTask implements Task {
                         break;
                     }
                     double rate = optimizer.nextLearningRate();
-                    double value = step(model, data, manager, optimizer, groups, batch, context, clip);
+                    double value = step(model, data, manager, optimizer, batch, context, clip);
                     if (!Double.isFinite(value)) {
                         throw new ArithmeticException("loss became " + value + " at step " + step + " (lr " + rate + "); lower lr or add grad_clip");
                     }
@@ -157,32 +151,13 @@ public final class TrainTask implements Task {
         }
     }
 
-    /** One update; returns the batch loss before it. Per-step arrays live in an NDScope and are freed at its end. */
+    /** One update; returns the batch loss before it. */
     private static double step(SupervisedModel model, TrainingData data, NDManager manager, Optimizer optimizer,
-                               WeightDecayGroups groups, int batch, int context, double clip) {
-        synchronized (AUTOGRAD_LOCK) {
-            // torch's grad mode is per thread and on by default: a worker thread other than the one that
-            // started the engine would record the in-place optimizer update on leaf tensors and fail
-            JniUtils.setGradMode(false);
-            try (NDScope scope = new NDScope()) {
-                NDList b = data.batch(manager, batch, context);
-                double value;
-                try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
-                    NDArray loss = model.loss(b.get(0), b.get(1));
-                    gc.backward(loss);
-                    value = loss.getFloat();
-                }
-                if (clip > 0) {
-                    GradientClipping.clipGlobalNorm(groups.groups(), GradientSource.AUTOGRAD, clip);
-                }
-                optimizer.step();
-                for (NDArray param : model.parameters().arrays().values()) {
-                    NDArray g = param.getGradient();
-                    g.subi(g); // PyTorch accumulates gradients: clear them for the next step
-                }
-                return value;
-            }
-        }
+                               int batch, int context, double clip) {
+        return AutogradStep.run(() -> {
+            NDList b = data.batch(manager, batch, context);
+            return model.loss(b.get(0), b.get(1));
+        }, optimizer, model.parameters().arrays().values(), clip);
     }
 
     private static void save(Path dir, Map<String, NDArray> named, SupervisedModel model, long step) throws IOException {

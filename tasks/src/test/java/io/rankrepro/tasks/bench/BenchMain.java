@@ -34,6 +34,7 @@ import io.rankrepro.tasks.toy.DiagonalHeadTrainer;
 import io.rankrepro.tasks.toy.DiagonalHeadWeights;
 import io.rankrepro.tasks.toy.ToyDataset;
 import io.rankrepro.tasks.toy.TrainingObserver;
+import io.rankrepro.tasks.train.AutogradStep;
 import io.rankrepro.tasks.train.TrainTask;
 
 import java.io.IOException;
@@ -125,10 +126,9 @@ public final class BenchMain {
             tensors.add(new SafetensorsTensor("__y", SafetensorsDtype.F64, batch.get(1).getShape().getShape(), doubles(batch.get(1))));
             SafetensorsWriter.write(dir.resolve(model + "_" + suffix + ".safetensors"), tensors, Map.of("model", model));
             Optimizer optimizer = optimizer(m, LrSchedule.constant(BenchModels.LR));
-            WeightDecayGroups groups = groups(m);
             List<Double> trajectory = new ArrayList<>();
             for (int s = 0; s < 3; s++) {
-                trajectory.add(step(m, () -> batch, optimizer, groups, BenchModels.CLIP));
+                trajectory.add(step(m, () -> batch, optimizer, BenchModels.CLIP));
             }
             double after;
             try (NDScope scope = new NDScope()) {
@@ -153,30 +153,12 @@ public final class BenchMain {
         return OptimizerKind.ADAM_L2.create(groups(m).groups(), schedule, new AdamSettings(0.9, 0.999, 1e-8), 0);
     }
 
-    /** TrainTask.step (private there) line for line: batch, forward, backward, clip, optimizer, zero gradients. */
-    static double step(SupervisedModel model, java.util.function.Supplier<NDList> batch, Optimizer optimizer,
-                       WeightDecayGroups groups, double clip) {
-        synchronized (TrainTask.AUTOGRAD_LOCK) {
-            JniUtils.setGradMode(false);
-            try (NDScope scope = new NDScope()) {
-                NDList b = batch.get();
-                double value;
-                try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
-                    NDArray loss = model.loss(b.get(0), b.get(1));
-                    gc.backward(loss);
-                    value = loss.toType(DataType.FLOAT64, false).getDouble();
-                }
-                if (clip > 0) {
-                    GradientClipping.clipGlobalNorm(groups.groups(), GradientSource.AUTOGRAD, clip);
-                }
-                optimizer.step();
-                for (NDArray param : model.parameters().arrays().values()) {
-                    NDArray g = param.getGradient();
-                    g.subi(g);
-                }
-                return value;
-            }
-        }
+    /** TrainTask's step: the same {@link AutogradStep} (batch, forward, backward, clip, optimizer, zero gradients). */
+    static double step(SupervisedModel model, java.util.function.Supplier<NDList> batch, Optimizer optimizer, double clip) {
+        return AutogradStep.run(() -> {
+            NDList b = batch.get();
+            return model.loss(b.get(0), b.get(1));
+        }, optimizer, model.parameters().arrays().values(), clip);
     }
 
     static void trainStep(String model, int threads, int warmup, int steps, Path out) throws Exception {
@@ -192,12 +174,11 @@ public final class BenchMain {
                 SupervisedModel m = BenchModels.create(model, manager, DataType.FLOAT32, 7);
                 // fig3's schedule: warm-up 50 steps from 0 to 1e-3, cosine to 10% at 1200
                 Optimizer optimizer = optimizer(m, LrSchedule.warmupCosine(0, BenchModels.LR, 50, 1200, 0.1));
-                WeightDecayGroups groups = groups(m);
                 Random random = new Random(3);
                 for (int s = 0; s < warmup + steps; s++) {
                     long t0 = System.nanoTime();
                     // the batch is assembled in Java and copied in, as TrainingData.batch does
-                    step(m, () -> BenchModels.batch(model, manager, random, DataType.FLOAT32), optimizer, groups, BenchModels.CLIP);
+                    step(m, () -> BenchModels.batch(model, manager, random, DataType.FLOAT32), optimizer, BenchModels.CLIP);
                     if (s >= warmup) {
                         times[s - warmup] = (System.nanoTime() - t0) / 1e9;
                     }

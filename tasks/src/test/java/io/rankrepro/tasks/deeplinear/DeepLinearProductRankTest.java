@@ -9,7 +9,7 @@ import io.rankrepro.tasks.optim.LrSchedule;
 import io.rankrepro.tasks.optim.Optimizer;
 import io.rankrepro.tasks.optim.ParameterGroup;
 import io.rankrepro.tasks.optim.Sgd;
-import io.rankrepro.tasks.weightdecay.AutogradStep;
+import io.rankrepro.tasks.train.AutogradStep;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

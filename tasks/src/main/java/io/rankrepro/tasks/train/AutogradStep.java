@@ -1,14 +1,14 @@
-package io.rankrepro.tasks.weightdecay;
+package io.rankrepro.tasks.train;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
+import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import io.rankrepro.tasks.optim.GradientClipping;
 import io.rankrepro.tasks.optim.GradientSource;
 import io.rankrepro.tasks.optim.Optimizer;
-import io.rankrepro.tasks.train.TrainTask;
 
 import java.util.Collection;
 import java.util.function.Supplier;
@@ -44,8 +44,7 @@ public final class AutogradStep {
                 }
                 optimizer.step();
                 for (NDArray p : params) {
-                    NDArray g = p.getGradient();
-                    g.subi(g); // PyTorch accumulates gradients
+                    JniUtils.zeroGrad((PtNDArray) p); // PyTorch accumulates gradients
                 }
                 return value;
             }
