@@ -28,8 +28,8 @@ final class AdamMoments {
         NDArray v = second.get(group).get(param);
         m.muli(settings.beta1()).addi(g.mul(1 - settings.beta1()));
         v.muli(settings.beta2()).addi(g.square().muli(1 - settings.beta2()));
-        double bc1 = 1 - Math.pow(settings.beta1(), t);
-        double bc2 = 1 - Math.pow(settings.beta2(), t);
+        double bc1 = 1 - StrictMath.pow(settings.beta1(), t);
+        double bc2 = 1 - StrictMath.pow(settings.beta2(), t);
         NDArray denominator = v.sqrt().divi(Math.sqrt(bc2)).addi(settings.eps());
         return m.div(denominator).divi(bc1);
     }
@@ -50,8 +50,8 @@ final class AdamMoments {
         if (w.getDataType() != DataType.FLOAT32) {
             return false;
         }
-        double bc1 = 1 - Math.pow(settings.beta1(), t);
-        double root = Math.sqrt(1 - Math.pow(settings.beta2(), t));
+        double bc1 = 1 - StrictMath.pow(settings.beta1(), t);
+        double root = Math.sqrt(1 - StrictMath.pow(settings.beta2(), t));
         NDList state = new NDList(w, g, first.get(group).get(param), second.get(group).get(param));
         w.getNDArrayInternal().adamUpdate(state, new NDList(w), (float) lr, (float) (lr * root / bc1), (float) weightDecay,
                 1f, -1f, (float) settings.beta1(), (float) settings.beta2(), (float) (settings.eps() * root), false, decoupled);

@@ -48,7 +48,7 @@ public interface LrSchedule {
             double floor = floorFraction * peak;
             long decaySteps = totalSteps - warmupSteps;
             double progress = decaySteps == 0 ? 1 : Math.min(1.0, (double) (step - warmupSteps) / decaySteps);
-            return floor + (peak - floor) * 0.5 * (1 + Math.cos(Math.PI * progress));
+            return floor + (peak - floor) * 0.5 * (1 + StrictMath.cos(Math.PI * progress));
         }
     }
 }
