@@ -9,8 +9,14 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -27,6 +33,14 @@ public final class OutputStore {
 
     private final Path root;
     private final Path staging;
+    /**
+     * Keys this store has hashed and found intact, with every file's size and modification time
+     * then: a later verify in the same process re-hashes only if one of them changed. A no-op rerun
+     * of all specs asks for the same outputs several times (shared tasks, then the run records).
+     */
+    private final Map<String, Stamped> verified = new ConcurrentHashMap<>();
+
+    private record Stamped(Verification result, Map<Path, List<Object>> stamps, long files) { }
 
     public OutputStore(Path workdir) {
         this.root = workdir.toAbsolutePath().normalize().resolve("tasks");
@@ -50,8 +64,53 @@ public final class OutputStore {
         return workdir.toAbsolutePath().normalize().resolve("spool");
     }
 
-    /** What is on disk for {@code key}, checked file by file against its manifest. */
+    /**
+     * What is on disk for {@code key}, checked file by file against its manifest: the first time
+     * in this process by hashing every file, later by their sizes and times (see {@link #verified}).
+     */
     public Verification verify(String key) {
+        Stamped known = verified.get(key);
+        if (known != null && known.stamps().equals(stamps(known.stamps().keySet())) && known.files() == countFiles(known.result().dir())) {
+            return known.result();
+        }
+        verified.remove(key);
+        Verification v = hashAndCompare(key);
+        if (v.ok()) {
+            Set<Path> files = new HashSet<>();
+            files.add(v.dir().resolve(MANIFEST));
+            v.record().files().keySet().forEach(rel -> files.add(v.dir().resolve(rel)));
+            Map<Path, List<Object>> stamps = stamps(files);
+            if (stamps != null) {
+                verified.put(key, new Stamped(v, stamps, files.size()));
+            }
+        }
+        return v;
+    }
+
+    /** Regular files under {@code dir}, the manifest included; −1 when unreadable. */
+    private static long countFiles(Path dir) {
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).count();
+        } catch (IOException | UncheckedIOException e) {
+            return -1;
+        }
+    }
+
+    /** Size and modification time per file, or null when one cannot be read. */
+    private static Map<Path, List<Object>> stamps(Set<Path> files) {
+        Map<Path, List<Object>> out = new HashMap<>();
+        for (Path f : files) {
+            try {
+                BasicFileAttributes a = Files.readAttributes(f, BasicFileAttributes.class);
+                out.put(f, List.of(a.size(), a.lastModifiedTime(), a.fileKey() == null ? "" : a.fileKey()));
+            } catch (IOException e) {
+                return null;
+            }
+        }
+        return out;
+    }
+
+    private Verification hashAndCompare(String key) {
         Path dir = dir(key);
         Path manifest = dir.resolve(MANIFEST);
         if (!Files.isDirectory(dir)) {
