@@ -17,6 +17,7 @@ import io.rankrepro.pipeline.plan.Plan;
 import io.rankrepro.pipeline.plan.PlannedTask;
 import io.rankrepro.pipeline.report.RunRecorder;
 import io.rankrepro.pipeline.track.Tracking;
+import io.rankrepro.pipeline.track.TrackingQueue;
 import io.rankrepro.tasks.task.ClaimCheck;
 import io.rankrepro.tasks.task.ClaimChecks;
 import picocli.CommandLine.Command;
@@ -96,21 +97,24 @@ final class RunCommand implements Callable<Integer> {
         }
         OutputStore store = new OutputStore(work.workdir);
         store.cleanAbandoned();
-        try (Tracking tracking = Commands.tracking(trackingOptions, work.workdir)) {
+        try (Tracking tracking = Commands.tracking(trackingOptions, work.workdir);
+             TrackingQueue queue = new TrackingQueue()) {
             Map<String, String> tags = Commands.runTags();
             boolean ok = true;
             for (Plan plan : plans) {
                 if (plans.size() > 1) {
                     System.out.printf("%n=== %s (%s) ===%n", plan.spec().id(), plan.spec().source());
                 }
-                ok &= runPlan(plan, store, tracking, tags);
+                ok &= runPlan(plan, store, tracking, tags, queue);
             }
+            ok &= queue.awaitAll(System.err);
             return ok ? 0 : 1;
         }
     }
 
     /** One DAG run: a parent run, the tasks, results, claims; true when every task succeeded. */
-    private boolean runPlan(Plan plan, OutputStore store, Tracking tracking, Map<String, String> tags) throws Exception {
+    private boolean runPlan(Plan plan, OutputStore store, Tracking tracking, Map<String, String> tags, TrackingQueue queue)
+            throws Exception {
         String code = CodeVersion.current();
         Map<String, String> keys = TaskKeys.of(plan, code);
         long start = System.nanoTime();
@@ -127,16 +131,18 @@ final class RunCommand implements Callable<Integer> {
         String parentId = parent.runId();
         if (parentId != null) {
             System.out.println("  MLflow parent run: " + parentId + "  " + tracking.runUrl(parentId));
-            parent.logParams(Map.of("profile", plan.info().profile(), "seed", Long.toString(plan.info().seed()),
-                    "spec", plan.spec().source(), "workers", Integer.toString(workers)));
-            parent.logArtifact(Path.of(plan.spec().source()), "spec");
             Path tmp = Files.createTempDirectory("rankrepro-plan");
-            try {
-                Path planFile = Files.writeString(tmp.resolve("plan.json"), Commands.planJson(plan, keys));
-                parent.logArtifact(planFile, "spec");
-            } finally {
-                OutputStore.deleteTree(tmp);
-            }
+            Path planFile = Files.writeString(tmp.resolve("plan.json"), Commands.planJson(plan, keys));
+            queue.submit("the start of " + plan.spec().id() + " (run " + parentId + ")", () -> {
+                try {
+                    parent.logParams(Map.of("profile", plan.info().profile(), "seed", Long.toString(plan.info().seed()),
+                            "spec", plan.spec().source(), "workers", Integer.toString(workers)));
+                    parent.logArtifact(Path.of(plan.spec().source()), "spec");
+                    parent.logArtifact(planFile, "spec");
+                } finally {
+                    OutputStore.deleteTree(tmp);
+                }
+            });
         }
         TaskRunner taskRunner = new TaskRunner(Commands.kinds(), store, tracking, code, tags, ConsoleProgress::forTask);
         TaskLauncher launcher = launcher(plan, tracking, taskRunner);
@@ -145,14 +151,11 @@ final class RunCommand implements Callable<Integer> {
 
         boolean ok = outcomes.values().stream().allMatch(TaskOutcome::ok);
         // Which earlier runs made the cached outputs: one request for all of them.
-        Map<String, String> cachedFrom = new LinkedHashMap<>();
+        Map<String, String> runTags = new LinkedHashMap<>();
         for (TaskOutcome o : outcomes.values()) {
             if (o.runId() != null && parentId != null && o.status() == TaskOutcome.Status.CACHED) {
-                cachedFrom.put(MlflowLimits.safeKey("rankrepro.cached." + o.taskId()), o.runId());
+                runTags.put(MlflowLimits.safeKey("rankrepro.cached." + o.taskId()), o.runId());
             }
-        }
-        if (!cachedFrom.isEmpty()) {
-            parent.setTags(cachedFrom);
         }
         List<ClaimCheck> checks = new ArrayList<>();
         Path resultDir = results.resolve(plan.spec().id()).resolve(plan.info().profile());
@@ -162,7 +165,7 @@ final class RunCommand implements Callable<Integer> {
                 publishResults(dir, resultDir);
                 checks.addAll(ClaimChecks.read(dir));
                 if (parentId != null && outcomes.get(sink.id()).runId() != null) {
-                    parent.setTags(Map.of(FigureCommand.SINK_RUN_TAG, outcomes.get(sink.id()).runId()));
+                    runTags.put(FigureCommand.SINK_RUN_TAG, outcomes.get(sink.id()).runId());
                 }
             }
             System.out.println("  results: " + resultDir.toAbsolutePath());
@@ -173,25 +176,34 @@ final class RunCommand implements Callable<Integer> {
             for (ClaimCheck c : checks) {
                 System.out.printf("  %s %s: %s%n      measured: %s%n      criterion: %s%n",
                         c.passed() ? "PASS" : "DID NOT REPRODUCE", c.id(), c.claim(), c.measured(), c.criterion());
-                parent.logMetric("claim." + c.id(), c.passed() ? 1 : 0, 0);
             }
         }
         double wall = (System.nanoTime() - start) / 1e9;
         // run.json and provenance.json next to the figures: what `rankrepro report` and `rankrepro provenance` read.
-        for (Path f : RunRecorder.record(plan, keys, outcomes, store, code, checks, wall,
-                parentId == null ? null : tracking.runUrl(parentId), resultDir)) {
-            parent.logArtifact(f, "rankrepro");
-        }
+        List<Path> records = RunRecorder.record(plan, keys, outcomes, store, code, checks, wall,
+                parentId == null ? null : tracking.runUrl(parentId), resultDir);
         long ran = outcomes.values().stream().filter(o -> o.status() == TaskOutcome.Status.RAN).count();
         long cached = outcomes.values().stream().filter(o -> o.status() == TaskOutcome.Status.CACHED).count();
         long failed = outcomes.size() - ran - cached;
-        parent.logMetric("dag.wall_seconds", wall, 0);
-        parent.logMetric("dag.tasks_ran", ran, 0);
-        parent.logMetric("dag.tasks_cached", cached, 0);
-        parent.awaitDelivery();
-        if (parentId != null) {
-            tracking.endRun(parentId, ok);
-        }
+        boolean dagOk = ok;
+        queue.submit("the end of " + plan.spec().id() + (parentId == null ? "" : " (run " + parentId + ")"), () -> {
+            if (!runTags.isEmpty()) {
+                parent.setTags(runTags);
+            }
+            for (ClaimCheck c : checks) {
+                parent.logMetric("claim." + c.id(), c.passed() ? 1 : 0, 0);
+            }
+            for (Path f : records) {
+                parent.logArtifact(f, "rankrepro");
+            }
+            parent.logMetric("dag.wall_seconds", wall, 0);
+            parent.logMetric("dag.tasks_ran", ran, 0);
+            parent.logMetric("dag.tasks_cached", cached, 0);
+            parent.awaitDelivery();
+            if (parentId != null) {
+                tracking.endRun(parentId, dagOk);
+            }
+        });
         System.out.printf("%n%s: %d ran, %d cached, %d failed or blocked, %.1fs%n", ok ? "done" : "FAILED", ran, cached, failed, wall);
         if (parentId != null) {
             System.out.println("  MLflow: " + tracking.runUrl(parentId));
