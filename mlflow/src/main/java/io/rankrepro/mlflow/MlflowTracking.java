@@ -60,6 +60,8 @@ public final class MlflowTracking implements AutoCloseable {
     private final RestHttp http;
     private final ArtifactStore artifacts;
     private final Map<String, String> artifactRoots = new ConcurrentHashMap<>();
+    /** Run id → experiment id for the runs this session created: their UI addresses need no request. */
+    private final Map<String, String> experimentOfRun = new ConcurrentHashMap<>();
     private final ObjectMapper json = JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
     private final RunBackend backend = new RunBackend() {
         @Override
@@ -235,6 +237,7 @@ public final class MlflowTracking implements AutoCloseable {
                 .setValue(MlflowLimits.truncate(v, MlflowLimits.MAX_TAG_VALUE_LENGTH))));
         RunInfo info = call("creating run " + runName, () -> client.createRun(request.build()));
         artifactRoots.put(info.getRunId(), ArtifactStore.proxiedRoot(info.getArtifactUri()));
+        experimentOfRun.put(info.getRunId(), experimentId);
         MlflowRunTracker tracker = tracker(info.getRunId());
         if (tags != null && !tags.isEmpty()) {
             tracker.setTags(tags);
@@ -249,6 +252,18 @@ public final class MlflowTracking implements AutoCloseable {
         t.flush(); // a spool left by an earlier process of this run goes out first, in order
         t.skipLogged(); // continuing a run never logs a (key, step) it already has
         return t;
+    }
+
+    /**
+     * Sets tags on an existing run in one request: no tracker, no spool, no look-up of what the run
+     * has logged (which {@link #attachRun} does, one request per metric). Throws
+     * {@link TrackingException} if the run is not on this server.
+     */
+    public void tagRun(String runId, Map<String, String> tags) {
+        List<RunTag> out = new ArrayList<>();
+        new TreeMap<>(tags).forEach((k, v) -> out.add(RunTag.newBuilder().setKey(MlflowLimits.checkKey("tag", k))
+                .setValue(MlflowLimits.truncate(v, MlflowLimits.MAX_TAG_VALUE_LENGTH)).build()));
+        backend.logBatch(runId, List.of(), List.of(), out);
     }
 
     /** Marks the run FINISHED or FAILED, with the end time now. */
@@ -322,7 +337,8 @@ public final class MlflowTracking implements AutoCloseable {
 
     /** The run's page in the MLflow UI. */
     public String runUrl(String runId) {
-        return uri + "/#/experiments/" + getRun(runId).experimentId() + "/runs/" + runId;
+        String experiment = experimentOfRun.computeIfAbsent(runId, id -> getRun(id).experimentId());
+        return uri + "/#/experiments/" + experiment + "/runs/" + runId;
     }
 
     @Override

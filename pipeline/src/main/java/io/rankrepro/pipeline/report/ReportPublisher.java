@@ -45,9 +45,7 @@ public final class ReportPublisher {
             run.flush();
             for (String parent : parents) {
                 try {
-                    MlflowRunTracker t = mlflow.attachRun(parent);
-                    t.setTags(Map.of(REPORT_RUN_TAG, run.runId()));
-                    t.flush();
+                    mlflow.tagRun(parent, Map.of(REPORT_RUN_TAG, run.runId()));
                 } catch (TrackingException e) {
                     // results/ can hold figures tracked on another server (or a reset one): report them, link what exists.
                     System.err.println("rankrepro report: DAG run " + parent + " is not on " + mlflow.uri()
