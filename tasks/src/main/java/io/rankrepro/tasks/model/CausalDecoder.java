@@ -2,6 +2,7 @@ package io.rankrepro.tasks.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.SparseFormat;
 
@@ -21,6 +22,8 @@ public final class CausalDecoder implements SupervisedModel {
     private final NDArray positions;
     private final TransformerStack stack;
     private final NDArray lmHead;
+    /** The [context, context] mask, made once (as a buffer in PyTorch); a shorter sequence uses its top-left corner. */
+    private final NDArray mask;
 
     public CausalDecoder(GptConfig config, ModelParameters params) {
         this.config = config;
@@ -30,6 +33,8 @@ public final class CausalDecoder implements SupervisedModel {
         this.positions = params.embedding("pos_embed", config.context(), d);
         this.stack = new TransformerStack(params, config.transformer());
         this.lmHead = config.tiedOutput() ? null : params.linear("lm_head.weight", d, config.vocab());
+        this.mask = causalMask(params.manager(), config.context());
+        NDScope.unregister(mask); // lives with the model even if it was built inside a step's scope
     }
 
     @Override
@@ -49,7 +54,7 @@ public final class CausalDecoder implements SupervisedModel {
         }
         NDArray embedded = ids.getNDArrayInternal().embedding(ids, tokens, SparseFormat.DENSE).singletonOrThrow();
         NDArray x = embedded.add(positions.get(new NDIndex("0:" + t)));
-        NDArray h = stack.forward(x, causalMask(ids.getManager(), t));
+        NDArray h = stack.forward(x, t == config.context() ? mask : mask.get(new NDIndex("0:" + t + ", 0:" + t)));
         return h.matMul(config.tiedOutput() ? tokens.transpose() : lmHead);
     }
 

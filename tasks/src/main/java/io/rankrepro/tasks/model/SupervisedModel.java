@@ -10,11 +10,13 @@ public interface SupervisedModel {
     /** Mean cross-entropy of the model on (inputs, targets); a scalar that can be differentiated. */
     NDArray loss(NDArray inputs, NDArray targets);
 
-    /** Mean cross-entropy of logits [n, classes] against integer labels [n]. */
+    /**
+     * Mean cross-entropy of logits [n, classes] against integer labels [n]: −mean_i log softmax(z_i)[y_i],
+     * the labelled entry picked by a gather (PyTorch's {@code F.cross_entropy} does the same pick; a
+     * one-hot product would make and differentiate an n × classes array per step).
+     */
     static NDArray crossEntropy(NDArray logits, NDArray labels) {
-        long classes = logits.getShape().getLastDimension();
         NDArray logp = logits.logSoftmax(-1);
-        NDArray oneHot = labels.oneHot((int) classes).toType(logits.getDataType(), false);
-        return logp.mul(oneHot).sum(new int[] {-1}).mean().neg();
+        return logp.gather(labels.toType(ai.djl.ndarray.types.DataType.INT64, false).reshape(-1, 1), 1).mean().neg();
     }
 }

@@ -39,6 +39,40 @@ class CausalDecoderTest {
     }
 
     @Test
+    void aShorterSequenceGetsTheLogitsOfTheSamePrefix() {
+        try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+            GptConfig cfg = new GptConfig(11, 8, true, new TransformerConfig(16, 4, 2, 2, 1.0));
+            CausalDecoder gpt = new CausalDecoder(cfg, new ModelParameters(m, DataType.FLOAT64, 4, 1.0));
+            long[] ids = {3, 1, 4, 1, 5, 9, 2, 6};
+            double[] full = gpt.logits(m.create(ids, new Shape(1, 8))).toDoubleArray();
+            double[] prefix = gpt.logits(m.create(java.util.Arrays.copyOf(ids, 5), new Shape(1, 5))).toDoubleArray();
+            assertEquals(5 * cfg.vocab(), prefix.length);
+            for (int i = 0; i < prefix.length; i++) {
+                assertEquals(full[i], prefix[i], 1e-12, "logit " + i);
+            }
+        }
+    }
+
+    /** The gathered cross-entropy equals −mean log softmax at the labels, computed by hand. */
+    @Test
+    void crossEntropyIsTheMeanNegativeLogLikelihoodOfTheLabels() {
+        try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+            double[][] z = {{1.0, 2.0, 0.5}, {-1.0, 0.0, 3.0}};
+            long[] y = {1, 0};
+            double expected = 0;
+            for (int i = 0; i < z.length; i++) {
+                double norm = 0;
+                for (double v : z[i]) {
+                    norm += Math.exp(v);
+                }
+                expected -= (z[i][(int) y[i]] - Math.log(norm)) / z.length;
+            }
+            NDArray logits = m.create(new double[] {1.0, 2.0, 0.5, -1.0, 0.0, 3.0}, new Shape(2, 3));
+            assertEquals(expected, SupervisedModel.crossEntropy(logits, m.create(y)).getDouble(), 1e-14);
+        }
+    }
+
+    @Test
     void lossIsNextTokenCrossEntropyNearLogVocabAtInit() {
         try (NDManager m = NDManager.newBaseManager("PyTorch")) {
             GptConfig cfg = new GptConfig(50, 8, false, new TransformerConfig(16, 4, 1, 2, 0.1));
