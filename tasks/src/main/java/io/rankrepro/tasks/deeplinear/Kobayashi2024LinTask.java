@@ -123,7 +123,7 @@ public final class Kobayashi2024LinTask implements Task {
         for (Map.Entry<Double, Run> e : detail.entrySet()) {
             String name = "λ = " + Charts.fmt(e.getKey());
             CsvRows l0 = e.getValue().layers().where(r -> r.get("layer").equals("0"));
-            Charts.line(layer1, name, IntStream.range(1, l0.rows().size() + 1).asDoubleStream().toArray(), floor(l0.doubles("sigma")));
+            Charts.line(layer1, name, IntStream.range(1, l0.rows().size() + 1).asDoubleStream().toArray(), Charts.logFloor(l0.doubles("sigma")));
             if (detailDepth > 1) {
                 CsvRows u = e.getValue().units().where(r -> r.get("boundary").equals("0"));
                 double[] in = u.doubles("incoming");
@@ -150,7 +150,7 @@ public final class Kobayashi2024LinTask implements Task {
             for (int k = 0; k < steps.length; k++) {
                 steps[k] = Math.max(steps[k], 0.5);
             }
-            XYSeries s = Charts.curve(time, "σ" + (i + 1), steps, floor(rows.doubles("sigma")));
+            XYSeries s = Charts.curve(time, "σ" + (i + 1), steps, Charts.logFloor(rows.doubles("sigma")));
             s.setShowInLegend(i < teacherRank + 1);
         }
 
@@ -250,14 +250,6 @@ public final class Kobayashi2024LinTask implements Task {
             throw new IllegalStateException("no deep-linear/train inputs");
         }
         return runs;
-    }
-
-    private static double[] floor(double[] v) {
-        double[] out = v.clone();
-        for (int i = 0; i < out.length; i++) {
-            out[i] = Math.max(out[i], 1e-12);
-        }
-        return out;
     }
 
     private static XYSeries dashed(XYSeries s) {

@@ -107,11 +107,11 @@ public final class Kobayashi2024Fig2Task implements Task {
             String name = "λ = " + Charts.fmt(e.getKey());
             String at = Integer.toString(detail);
             CsvRows t = e.getValue().trajectory().where(r -> r.get("layer").equals(at));
-            Charts.curve(imbalance, name, t.doubles("step"), floor(t.doubles("imbalance")));
-            Charts.curve(gap, name, t.doubles("step"), floor(t.doubles("gap")));
-            Charts.curve(loss, name, e.getValue().loss().doubles("step"), floor(e.getValue().loss().doubles("loss")));
+            Charts.curve(imbalance, name, t.doubles("step"), Charts.logFloor(t.doubles("imbalance")));
+            Charts.curve(gap, name, t.doubles("step"), Charts.logFloor(t.doubles("gap")));
+            Charts.curve(loss, name, e.getValue().loss().doubles("step"), Charts.logFloor(e.getValue().loss().doubles("loss")));
             double[] s = e.getValue().spectra().where(r -> r.get("layer").equals(at)).doubles("sigma");
-            Charts.line(spectrum, name, IntStream.range(1, s.length + 1).asDoubleStream().toArray(), floor(s));
+            Charts.line(spectrum, name, IntStream.range(1, s.length + 1).asDoubleStream().toArray(), Charts.logFloor(s));
         }
         double last = any.summary().get("steps").asDouble();
         double zero = any.summary().get("zero_predictor_loss").asDouble();
@@ -196,13 +196,5 @@ public final class Kobayashi2024Fig2Task implements Task {
             throw new IllegalStateException("no in-context/train inputs");
         }
         return runs;
-    }
-
-    private static double[] floor(double[] v) {
-        double[] out = v.clone();
-        for (int i = 0; i < out.length; i++) {
-            out[i] = Math.max(out[i], 1e-12);
-        }
-        return out;
     }
 }

@@ -56,6 +56,15 @@ public final class Charts {
         return lambda == 0 ? zeroAt : lambda;
     }
 
+    /** Values floored at 1e-12, so that zeros (a vanished singular value, a gap of 0) can sit on a log axis. */
+    public static double[] logFloor(double[] v) {
+        double[] out = v.clone();
+        for (int i = 0; i < out.length; i++) {
+            out[i] = Math.max(out[i], 1e-12);
+        }
+        return out;
+    }
+
     public static String fmt(double v) {
         return v == Math.rint(v) && Math.abs(v) < 1e9 ? Long.toString((long) v) : String.format(Locale.ROOT, "%.3g", v);
     }
