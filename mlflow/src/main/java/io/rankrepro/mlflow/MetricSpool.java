@@ -92,7 +92,9 @@ public final class MetricSpool {
         }
         try {
             Files.createDirectories(file.getParent());
-            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                dropCutLine(ch);
+                ch.position(ch.size());
                 ByteBuffer buf = ByteBuffer.wrap(lines.toString().getBytes(StandardCharsets.UTF_8));
                 while (buf.hasRemaining()) {
                     ch.write(buf);
@@ -102,6 +104,27 @@ public final class MetricSpool {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the metric spool " + file + " (" + points.size()
                     + " points would be lost): " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A crash mid-append leaves a last line without its newline; its points were never acknowledged.
+     * Cut it off before appending, or the next points would be glued to it and lost with it.
+     */
+    private static void dropCutLine(FileChannel ch) throws IOException {
+        long end = ch.size();
+        ByteBuffer one = ByteBuffer.allocate(1);
+        long keep = end;
+        while (keep > 0) {
+            one.clear();
+            ch.read(one, keep - 1);
+            if (one.get(0) == '\n') {
+                break;
+            }
+            keep--;
+        }
+        if (keep < end) {
+            ch.truncate(keep);
         }
     }
 
