@@ -13,6 +13,7 @@ py="$PWD/${BENCH_VENV:-.venv-bench}/bin/python"
 java=(java -Dai.djl.offline=true -Dorg.slf4j.simpleLogger.defaultLogLevel=warn
       -cp "${BENCH_CP_PREPEND:+$BENCH_CP_PREPEND:}tasks/target/test-classes:tasks/target/classes:pipeline/target/lib/*" io.rankrepro.tasks.bench.BenchMain)
 mkdir -p "$out"
+. bin/malloc.env   # the malloc settings every rankrepro JVM runs with
 if [[ ${BENCH_AB:-1} != 0 ]]; then
 rm -f "$out"/java_*.json "$out"/torch_*.json
 uptime > "$out/uptime_before.txt"

@@ -1,0 +1,48 @@
+"""Where a PyTorch eager training step's time goes, phase by phase (counterpart of StepPhases.java).
+
+usage: step_phases.py DIR MODEL THREADS WARMUP STEPS   (DIR: where BenchMain export wrote the weights)
+"""
+import sys
+import time
+
+from common import load_tensors, set_threads
+
+PHASES = ["batch", "forward", "backward", "clip", "optimizer", "zero"]
+
+
+def main(d, kind, threads, warmup, steps):
+    torch = set_threads(threads)
+    import models
+    model = models.load(models.make(kind, torch.float32), load_tensors(f"{d}/{kind}_f32.safetensors"))
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3, betas=(0.9, 0.999), eps=1e-8)
+    g = torch.Generator().manual_seed(3)
+    t = [[] for _ in PHASES]
+    for s in range(warmup + steps):
+        at = [time.perf_counter()]
+        if kind == "vit":
+            x = torch.randint(0, 17, (models.BATCH, models.CHANNELS, models.IMAGE, models.IMAGE), generator=g).float() / 16
+            y = torch.randint(0, models.CLASSES, (models.BATCH,), generator=g)
+        else:
+            x, y = torch.randint(0, models.VOCAB, (models.BATCH, models.CONTEXT + 1), generator=g), None
+        at.append(time.perf_counter())
+        loss = model.loss(x, y)
+        at.append(time.perf_counter())
+        loss.backward()
+        loss.item()
+        at.append(time.perf_counter())
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        at.append(time.perf_counter())
+        opt.step()
+        at.append(time.perf_counter())
+        opt.zero_grad()
+        at.append(time.perf_counter())
+        if s >= warmup:
+            for k in range(len(PHASES)):
+                t[k].append(1e3 * (at[k + 1] - at[k]))
+    med = [sorted(v)[len(v) // 2] for v in t]
+    print(f"pytorch {kind} median ms: " + " ".join(f"{p} {m:.2f}" for p, m in zip(PHASES, med)) + f" (sum {sum(med):.2f})")
+
+
+if __name__ == "__main__":
+    a = sys.argv
+    main(a[1], a[2], int(a[3]), int(a[4]), int(a[5]))
