@@ -8,6 +8,10 @@ out=${BENCH_DIR:-work/bench}
 threads=${BENCH_THREADS:-2}
 warmup=${BENCH_WARMUP:-50}
 steps=${BENCH_STEPS:-300}
+# The toy head's step is ~0.6 ms: 50 warm-up steps leave the JVM still compiling (ratios swung
+# 0.94-1.37 between runs); 2000 warm-up + 3000 timed steps cost ~3 s a side and reach steady state.
+toy_warmup=${BENCH_TOY_WARMUP:-2000}
+toy_steps=${BENCH_TOY_STEPS:-3000}
 rounds=${BENCH_ROUNDS:-2}
 py="$PWD/${BENCH_VENV:-.venv-bench}/bin/python"
 java=(java -Dai.djl.offline=true -Dorg.slf4j.simpleLogger.defaultLogLevel=warn
@@ -32,11 +36,11 @@ echo "== like for like: the PyTorch references compute the same losses"
 
 echo "== (a) one training step, $rounds rounds of $warmup warm-up + $steps timed steps per side, alternating"
 for model in toy vit gpt; do
-  t=$threads
-  [[ $model == toy ]] && t=1   # DiagonalHeadTrainer pins PyTorch to 1 thread; the reference gets the same
+  t=$threads w=$warmup n=$steps
+  [[ $model == toy ]] && t=1 w=$toy_warmup n=$toy_steps   # DiagonalHeadTrainer pins PyTorch to 1 thread; the reference gets the same
   for r in $(seq 1 "$rounds"); do
-    OMP_NUM_THREADS=$t "${java[@]}" train-step "$model" "$t" "$warmup" "$steps" "$out/java_${model}_$r.json"
-    (cd bench/python && OMP_NUM_THREADS=$t "$py" train_step.py "$OLDPWD/$out" "$model" "$t" "$warmup" "$steps" "$OLDPWD/$out/torch_${model}_$r.json")
+    OMP_NUM_THREADS=$t "${java[@]}" train-step "$model" "$t" "$w" "$n" "$out/java_${model}_$r.json"
+    (cd bench/python && OMP_NUM_THREADS=$t "$py" train_step.py "$OLDPWD/$out" "$model" "$t" "$w" "$n" "$OLDPWD/$out/torch_${model}_$r.json")
   done
 done
 
