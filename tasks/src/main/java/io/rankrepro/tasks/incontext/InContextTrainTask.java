@@ -148,10 +148,10 @@ public final class InContextTrainTask implements Task {
                             }
                             trajectory.write(String.format(Locale.ROOT, "%d,%d,%d,%s,%s,%s,%s,%s,%s%n", step, l,
                                     v.spectrum().numericalRank(), v.spectrum().stableRank(), v.balance().imbalance(),
-                                    v.balance().gap(), v.relativeGap(), v.balance().frobeniusHalfSum(), v.balance().nuclearNorm()));
+                                    v.balance().gap(), v.balance().relativeGap(), v.balance().frobeniusHalfSum(), v.balance().nuclearNorm()));
                             ctx.tracker().logMetric("layer" + l + ".pv.numerical_rank", v.spectrum().numericalRank(), step);
                             ctx.tracker().logMetric("layer" + l + ".pv.imbalance", v.balance().imbalance(), step);
-                            ctx.tracker().logMetric("layer" + l + ".pv.relative_gap", v.relativeGap(), step);
+                            ctx.tracker().logMetric("layer" + l + ".pv.relative_gap", v.balance().relativeGap(), step);
                         }
                         next++;
                     }
@@ -250,7 +250,7 @@ public final class InContextTrainTask implements Task {
             m.put("numerical_rank", last[l].spectrum().numericalRank());
             m.put("stable_rank", last[l].spectrum().stableRank());
             m.put("gap", last[l].balance().gap());
-            m.put("relative_gap", last[l].relativeGap());
+            m.put("relative_gap", last[l].balance().relativeGap());
             m.put("imbalance_initial", initialImbalance[l]);
             m.put("imbalance_final", last[l].balance().imbalance());
             layers.add(m);

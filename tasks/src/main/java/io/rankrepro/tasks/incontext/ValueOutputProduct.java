@@ -16,10 +16,4 @@ public record ValueOutputProduct(SpectralMetrics spectrum, BalanceGap balance) {
     public static ValueOutputProduct of(DMatrixRMaj p, DMatrixRMaj wv, double relTol) {
         return new ValueOutputProduct(SpectralMetrics.of(FactoredProduct.singularValues(p, wv), relTol), BalanceGap.of(p, wv));
     }
-
-    /** Δ / ½(‖P‖_F² + ‖W_V‖_F²): 0 when balanced, 1 when the product vanishes while the factors do not. */
-    public double relativeGap() {
-        double half = balance.frobeniusHalfSum();
-        return half == 0 ? 0 : balance.gap() / half;
-    }
 }

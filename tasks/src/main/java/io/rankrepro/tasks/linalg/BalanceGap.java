@@ -41,4 +41,9 @@ public record BalanceGap(double frobeniusHalfSum, double nuclearNorm, double imb
     public double gap() {
         return frobeniusHalfSum - nuclearNorm;
     }
+
+    /** Δ / ½(‖A‖_F² + ‖B‖_F²): 0 when balanced, at most 1 (the product vanishes, the factors do not); 0 for A = B = 0. */
+    public double relativeGap() {
+        return frobeniusHalfSum == 0 ? 0 : gap() / frobeniusHalfSum;
+    }
 }

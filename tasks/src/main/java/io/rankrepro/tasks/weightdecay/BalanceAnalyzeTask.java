@@ -85,8 +85,8 @@ public final class BalanceAnalyzeTask implements Task {
                 double worst = 0;
                 for (HeadBalance b : HeadBalance.of(layout, f, step)) {
                     w.write(b.step() + "," + b.layer() + "," + b.head() + "," + b.product() + "," + b.gap().frobeniusHalfSum() + ","
-                            + b.gap().nuclearNorm() + "," + b.gap().gap() + "," + b.relativeGap() + "," + b.gap().imbalance() + "\n");
-                    worst = Math.max(worst, b.relativeGap());
+                            + b.gap().nuclearNorm() + "," + b.gap().gap() + "," + b.gap().relativeGap() + "," + b.gap().imbalance() + "\n");
+                    worst = Math.max(worst, b.gap().relativeGap());
                 }
                 ctx.tracker().logMetric("balance.max_relative_gap", worst, step);
                 ctx.progress().update(i + 1, files.size(), "step " + step);

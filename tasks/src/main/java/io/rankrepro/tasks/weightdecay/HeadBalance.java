@@ -19,11 +19,6 @@ import java.util.stream.IntStream;
  */
 public record HeadBalance(long step, int layer, int head, String product, BalanceGap gap) {
 
-    /** Δ / Frobenius side: 0 when balanced, at most 1; 0 for an all-zero head. */
-    public double relativeGap() {
-        return gap.frobeniusHalfSum() == 0 ? 0 : gap.gap() / gap.frobeniusHalfSum();
-    }
-
     /** Every layer and head of {@code file}, read as {@code layout} says (heads in parallel). */
     public static List<HeadBalance> of(CheckpointLayout layout, SafetensorsFile file, long step) {
         List<int[]> cells = new ArrayList<>();

@@ -27,7 +27,7 @@ class ValueOutputProductTest {
         assertEquals(3, pv.spectrum().numericalRank());
         assertEquals(0.0, pv.balance().gap(), 1e-9);
         assertEquals(0.0, pv.balance().imbalance(), 1e-9);
-        assertEquals(0.0, pv.relativeGap(), 1e-9);
+        assertEquals(0.0, pv.balance().relativeGap(), 1e-9);
     }
 
     @Test
@@ -43,7 +43,7 @@ class ValueOutputProductTest {
         double half = 0.5 * (c * c * sumSq + d / (c * c));
         double nuclear = java.util.Arrays.stream(S).sum();
         assertEquals(half - nuclear, pv.balance().gap(), 1e-9);
-        assertEquals((half - nuclear) / half, pv.relativeGap(), 1e-12);
+        assertEquals((half - nuclear) / half, pv.balance().relativeGap(), 1e-12);
         double imbalance = 0; // PᵀP − W_VᵀW_V = diag(c²S² − 1/c²)
         for (double s : S) {
             imbalance += Math.pow(c * c * s * s - 1 / (c * c), 2);

@@ -89,7 +89,7 @@ class LlamaLayoutBalanceTest {
                 assertEquals(0, b.gap().gap(), 1e-9 * frob, "balanced head " + b);
                 assertEquals(0, b.gap().imbalance(), 1e-9 * frob, "balanced head " + b);
             } else {
-                assertTrue(b.relativeGap() > 0.05, "unbalanced head should show a gap: " + b.relativeGap() + " " + b);
+                assertTrue(b.gap().relativeGap() > 0.05, "unbalanced head should show a gap: " + b.gap().relativeGap() + " " + b);
             }
         }
     }
