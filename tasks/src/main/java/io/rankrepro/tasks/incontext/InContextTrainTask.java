@@ -127,7 +127,7 @@ public final class InContextTrainTask implements Task {
             Map<String, String> groupParams = new LinkedHashMap<>();
             groups.groups().forEach(g -> groupParams.put("weight_decay_group." + g.name(), g.weightDecay() + " on " + g.names().size() + " arrays"));
             ctx.tracker().logParams(groupParams);
-            Map<String, String> meta = architecture(config);
+            Map<String, String> meta = TrainTask.architecture("in-context-regressor", config);
             TrainTask.writeCheckpoint(checkpoints.resolve(CheckpointSchedule.fileName(0)), named, with(meta, 0));
 
             double[] initialImbalance = new double[config.layers()];
@@ -209,17 +209,6 @@ public final class InContextTrainTask implements Task {
         for (int i = 0; i < f.length; i++) {
             m.data[i] = f[i];
         }
-        return m;
-    }
-
-    private static Map<String, String> architecture(TransformerConfig c) {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put("layout", "rankrepro");
-        m.put("model", "in-context-regressor");
-        m.put("width", Integer.toString(c.width()));
-        m.put("heads", Integer.toString(c.heads()));
-        m.put("layers", Integer.toString(c.layers()));
-        m.put("init_scale", Double.toString(c.initScale()));
         return m;
     }
 

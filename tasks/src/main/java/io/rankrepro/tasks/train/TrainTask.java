@@ -180,13 +180,16 @@ public final class TrainTask implements Task {
         SafetensorsWriter.write(file, tensors, meta);
     }
 
-    /** What {@code rank/analyze} needs to read a checkpoint: the layout and the head count. */
     static Map<String, String> architecture(SupervisedModel model) {
-        TransformerConfig t = model instanceof io.rankrepro.tasks.model.VisionTransformer v ? v.config().transformer()
-                : ((io.rankrepro.tasks.model.CausalDecoder) model).config().transformer();
+        return model instanceof io.rankrepro.tasks.model.VisionTransformer v ? architecture("vit", v.config().transformer())
+                : architecture("gpt", ((io.rankrepro.tasks.model.CausalDecoder) model).config().transformer());
+    }
+
+    /** What {@code rank/analyze} needs to read a checkpoint of a {@code model} built from {@code t}: the layout and the head count. */
+    public static Map<String, String> architecture(String model, TransformerConfig t) {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("layout", "rankrepro");
-        m.put("model", model instanceof io.rankrepro.tasks.model.VisionTransformer ? "vit" : "gpt");
+        m.put("model", model);
         m.put("width", Integer.toString(t.width()));
         m.put("heads", Integer.toString(t.heads()));
         m.put("layers", Integer.toString(t.layers()));
