@@ -260,10 +260,7 @@ public final class MlflowTracking implements AutoCloseable {
      * {@link TrackingException} if the run is not on this server.
      */
     public void tagRun(String runId, Map<String, String> tags) {
-        List<RunTag> out = new ArrayList<>();
-        new TreeMap<>(tags).forEach((k, v) -> out.add(RunTag.newBuilder().setKey(MlflowLimits.checkKey("tag", k))
-                .setValue(MlflowLimits.truncate(v, MlflowLimits.MAX_TAG_VALUE_LENGTH)).build()));
-        backend.logBatch(runId, List.of(), List.of(), out);
+        tracker(runId).setTags(tags);
     }
 
     /** Marks the run FINISHED or FAILED, with the end time now. */
