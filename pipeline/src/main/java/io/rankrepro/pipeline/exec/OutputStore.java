@@ -10,10 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -40,7 +40,10 @@ public final class OutputStore {
      */
     private final Map<String, Stamped> verified = new ConcurrentHashMap<>();
 
-    private record Stamped(Verification result, Map<Path, List<Object>> stamps, long files) { }
+    private record Stamped(Verification result, Map<Path, FileStamp> stamps, long files) { }
+
+    /** What a file looked like when it was hashed; the file key (inode) catches a replaced file. */
+    private record FileStamp(long size, FileTime modified, Object fileKey) { }
 
     public OutputStore(Path workdir) {
         this.root = workdir.toAbsolutePath().normalize().resolve("tasks");
@@ -79,7 +82,7 @@ public final class OutputStore {
             Set<Path> files = new HashSet<>();
             files.add(v.dir().resolve(MANIFEST));
             v.record().files().keySet().forEach(rel -> files.add(v.dir().resolve(rel)));
-            Map<Path, List<Object>> stamps = stamps(files);
+            Map<Path, FileStamp> stamps = stamps(files);
             if (stamps != null) {
                 verified.put(key, new Stamped(v, stamps, files.size()));
             }
@@ -97,12 +100,12 @@ public final class OutputStore {
     }
 
     /** Size and modification time per file, or null when one cannot be read. */
-    private static Map<Path, List<Object>> stamps(Set<Path> files) {
-        Map<Path, List<Object>> out = new HashMap<>();
+    private static Map<Path, FileStamp> stamps(Set<Path> files) {
+        Map<Path, FileStamp> out = new HashMap<>();
         for (Path f : files) {
             try {
                 BasicFileAttributes a = Files.readAttributes(f, BasicFileAttributes.class);
-                out.put(f, List.of(a.size(), a.lastModifiedTime(), a.fileKey() == null ? "" : a.fileKey()));
+                out.put(f, new FileStamp(a.size(), a.lastModifiedTime(), a.fileKey()));
             } catch (IOException e) {
                 return null;
             }
