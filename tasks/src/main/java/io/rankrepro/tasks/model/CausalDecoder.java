@@ -53,8 +53,9 @@ public final class CausalDecoder implements SupervisedModel {
             throw new IllegalArgumentException("sequence of " + t + " tokens exceeds the context " + config.context());
         }
         NDArray embedded = ids.getNDArrayInternal().embedding(ids, tokens, SparseFormat.DENSE).singletonOrThrow();
-        NDArray x = embedded.add(positions.get(new NDIndex("0:" + t)));
-        NDArray h = stack.forward(x, t == config.context() ? mask : mask.get(new NDIndex("0:" + t + ", 0:" + t)));
+        boolean full = t == config.context(); // the usual case: no slicing op
+        NDArray x = embedded.add(full ? positions : positions.get(new NDIndex("0:" + t)));
+        NDArray h = stack.forward(x, full ? mask : mask.get(new NDIndex("0:" + t + ", 0:" + t)));
         return h.matMul(config.tiedOutput() ? tokens.transpose() : lmHead);
     }
 

@@ -20,6 +20,14 @@ public final class FeedForward {
     }
 
     public NDArray forward(NDArray x) {
-        return Activation.gelu(x.matMul(w1).add(b1)).matMul(w2).add(b2);
+        return affine(Activation.gelu(affine(x, w1, b1)), w2, b2);
+    }
+
+    /**
+     * x W + b as one fused kernel (the engine's linear: addmm on the flattened rows) rather than a
+     * product and a broadcast add, forward and backward. Linear takes [out, in], hence Wᵀ (a view).
+     */
+    static NDArray affine(NDArray x, NDArray w, NDArray b) {
+        return x.getNDArrayInternal().linear(x, w.transpose(), b).singletonOrThrow();
     }
 }

@@ -1,6 +1,8 @@
 package io.rankrepro.tasks.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 
 /**
@@ -15,6 +17,7 @@ public final class MultiHeadAttention {
     private final NDArray wo;
     private final int heads;
     private final int headWidth;
+    private final double scoreScale;
 
     public MultiHeadAttention(ModelParameters params, int layer, TransformerConfig config) {
         int d = config.width();
@@ -24,6 +27,7 @@ public final class MultiHeadAttention {
         this.wo = params.linear(AttentionLayout.output(layer), d, d);
         this.heads = config.heads();
         this.headWidth = config.headWidth();
+        this.scoreScale = 1.0 / Math.sqrt(headWidth);
     }
 
     /**
@@ -36,10 +40,15 @@ public final class MultiHeadAttention {
         Shape s = x.getShape();
         long b = s.get(0);
         long t = s.get(1);
-        NDArray q = splitHeads(x.matMul(wq), b, t);
-        NDArray k = splitHeads(x.matMul(wk), b, t);
-        NDArray v = splitHeads(x.matMul(wv), b, t);
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).muli(1.0 / Math.sqrt(headWidth));
+        // One product x [W_Q/√d_h | W_K | W_V] instead of three, and the score scale folded into
+        // W_Q's d×d block rather than applied to the b·h·t² scores: the same function with fewer,
+        // larger kernels forward and backward (x gets one gradient product, not three summed).
+        NDArray projection = NDArrays.concat(new NDList(wq.mul(scoreScale), wk, wv), 1);
+        NDList qkv = x.matMul(projection).split(3, 2);
+        NDArray q = splitHeads(qkv.get(0), b, t);
+        NDArray k = splitHeads(qkv.get(1), b, t);
+        NDArray v = splitHeads(qkv.get(2), b, t);
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2));
         if (mask != null) {
             scores = scores.add(mask);
         }

@@ -18,7 +18,7 @@ public final class TransformerBlock {
     }
 
     public NDArray forward(NDArray x, NDArray mask) {
-        NDArray h = x.add(attention.forward(ln1.forward(x), mask));
-        return h.add(mlp.forward(ln2.forward(h)));
+        NDArray h = Intermediates.keepOnly(() -> x.add(attention.forward(ln1.forward(x), mask)));
+        return Intermediates.keepOnly(() -> h.add(mlp.forward(ln2.forward(h))));
     }
 }

@@ -52,13 +52,13 @@ public final class VisionTransformer implements SupervisedModel {
         int c = config.channels();
         // [b, C, n, p, n, p] → [b, n, n, p, p, C] → [b, n², p²·C]: each patch flattened pixel-major
         NDArray patches = images.reshape(b, c, n, p, n, p).transpose(0, 2, 4, 3, 5, 1).reshape(b, (long) n * n, (long) p * p * c);
-        NDArray x = patches.matMul(patchWeight).add(patchBias);
+        NDArray x = FeedForward.affine(patches, patchWeight, patchBias);
         if (clsToken != null) {
             x = clsToken.expandDims(0).repeat(0, b).concat(x, 1);
         }
         NDArray h = stack.forward(x.add(positions), null);
         NDArray pooled = clsToken != null ? h.get(new NDIndex(":, 0, :")) : h.mean(new int[] {1});
-        return pooled.matMul(headWeight).add(headBias);
+        return FeedForward.affine(pooled, headWeight, headBias);
     }
 
     @Override
