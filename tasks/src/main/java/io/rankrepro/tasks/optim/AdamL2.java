@@ -18,11 +18,12 @@ public final class AdamL2 extends GroupedOptimizer {
     }
 
     @Override
-    protected void update(NDArray w, NDArray g, int group, int param, double lr, double weightDecay, long t) {
-        if (moments.fusedUpdate(w, g, group, param, lr, weightDecay, t, false)) {
+    protected void update(NDArray w, NDArray g, double scale, int group, int param, double lr, double weightDecay, long t) {
+        if (moments.fusedUpdate(w, g, scale, group, param, lr, weightDecay, t, false)) {
             return;
         }
-        NDArray coupled = weightDecay > 0 ? g.add(w.mul(weightDecay)) : g;
+        NDArray gs = scaled(g, scale);
+        NDArray coupled = weightDecay > 0 ? gs.add(w.mul(weightDecay)) : gs;
         w.subi(moments.direction(coupled, group, param, t).muli(lr));
     }
 }

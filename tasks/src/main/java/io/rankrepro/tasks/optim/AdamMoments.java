@@ -41,12 +41,14 @@ final class AdamMoments {
      * with bias corrections bc1, bc2 the fused kernel computes w ← w − η' m/(√v + ε'), and
      * η' = η√bc2/bc1, ε' = ε√bc2 make that η(m/bc1)/(√v/√bc2 + ε), the formula above. Coupled
      * decay ({@code decoupled} false) adds λw to the gradient first (Adam + L2); decoupled decay
-     * first takes w ← w − ηλw (AdamW). The kernel takes float scalars, so it is used only for
-     * float32 parameters (their arithmetic is float anyway); float64 keeps the exact path.
+     * first takes w ← w − ηλw (AdamW). The kernel multiplies a copy of the gradient by
+     * {@code scale} before anything else (its "rescale_grad"), which is where a clipping factor
+     * goes. The kernel takes float scalars, so it is used only for float32 parameters (their
+     * arithmetic is float anyway); float64 keeps the exact path.
      *
      * @return false, having done nothing, when the parameter is not float32
      */
-    boolean fusedUpdate(NDArray w, NDArray g, int group, int param, double lr, double weightDecay, long t, boolean decoupled) {
+    boolean fusedUpdate(NDArray w, NDArray g, double scale, int group, int param, double lr, double weightDecay, long t, boolean decoupled) {
         if (w.getDataType() != DataType.FLOAT32) {
             return false;
         }
@@ -54,7 +56,7 @@ final class AdamMoments {
         double root = Math.sqrt(1 - StrictMath.pow(settings.beta2(), t));
         NDList state = new NDList(w, g, first.get(group).get(param), second.get(group).get(param));
         w.getNDArrayInternal().adamUpdate(state, new NDList(w), (float) lr, (float) (lr * root / bc1), (float) weightDecay,
-                1f, -1f, (float) settings.beta1(), (float) settings.beta2(), (float) (settings.eps() * root), false, decoupled);
+                (float) scale, -1f, (float) settings.beta1(), (float) settings.beta2(), (float) (settings.eps() * root), false, decoupled);
         return true;
     }
 }

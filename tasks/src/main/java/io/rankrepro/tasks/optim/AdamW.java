@@ -19,11 +19,11 @@ public final class AdamW extends GroupedOptimizer {
     }
 
     @Override
-    protected void update(NDArray w, NDArray g, int group, int param, double lr, double weightDecay, long t) {
-        if (moments.fusedUpdate(w, g, group, param, lr, weightDecay, t, true)) {
+    protected void update(NDArray w, NDArray g, double scale, int group, int param, double lr, double weightDecay, long t) {
+        if (moments.fusedUpdate(w, g, scale, group, param, lr, weightDecay, t, true)) {
             return;
         }
-        NDArray step = moments.direction(g, group, param, t).muli(lr);
+        NDArray step = moments.direction(scaled(g, scale), group, param, t).muli(lr);
         if (weightDecay > 0) {
             w.muli(1 - lr * weightDecay); // the decay uses the old w: same as subtracting η·λ·w
         }

@@ -14,19 +14,39 @@ public final class GradientClipping {
     private GradientClipping() { }
 
     /**
-     * Scales every gradient in place by {@code maxNorm / ‖g‖} when the global norm
-     * ‖g‖ = sqrt(Σ‖g_i‖²) exceeds {@code maxNorm}; otherwise leaves them alone.
+     * Scales every gradient in place by {@link #factor} of their global norm.
      *
      * @return the global norm before clipping (log it: how often clipping bites matters)
      */
     public static double clipGlobalNorm(List<NDArray> gradients, double maxNorm) {
+        double norm = globalNorm(gradients);
+        double factor = factor(norm, maxNorm);
+        if (factor != 1) {
+            for (NDArray g : gradients) {
+                g.muli(factor);
+            }
+        }
+        return norm;
+    }
+
+    /**
+     * What clipping multiplies every gradient by: {@code maxNorm / ‖g‖} when the global norm
+     * exceeds {@code maxNorm}, else 1. An optimizer can take it as its gradient scale
+     * ({@link Optimizer#step(GradientSource, double)}) so no gradient is rewritten.
+     */
+    public static double factor(double globalNorm, double maxNorm) {
         if (!(maxNorm > 0)) {
             throw new IllegalArgumentException("maxNorm must be > 0, got " + maxNorm);
         }
+        return globalNorm > maxNorm ? maxNorm / globalNorm : 1.0;
+    }
+
+    /** The global norm ‖g‖ = sqrt(Σ‖g_i‖²) of the gradients. */
+    public static double globalNorm(List<NDArray> gradients) {
         double sumOfSquares = 0;
         try (NDScope scope = new NDScope()) {
-            // Σ‖g_i‖² per array in its own type, added in float64 as before, but read back to Java once:
-            // one copy out of the engine per step instead of one per parameter (66 for the fig3 models)
+            // ‖g_i‖ per array in its own type (one engine call each), squared and added in float64,
+            // read back to Java once per type: one copy out of the engine per step, not one per parameter
             List<List<NDArray>> byType = new ArrayList<>();
             for (NDArray g : gradients) {
                 List<NDArray> same = byType.stream().filter(l -> l.get(0).getDataType() == g.getDataType()).findFirst().orElse(null);
@@ -34,30 +54,23 @@ public final class GradientClipping {
                     same = new ArrayList<>();
                     byType.add(same);
                 }
-                same.add(g.square().sum());
+                same.add(g.norm());
             }
-            for (List<NDArray> sums : byType) {
-                sumOfSquares += NDArrays.stack(new NDList(sums)).toType(DataType.FLOAT64, false).sum().getDouble();
-            }
-        }
-        double norm = Math.sqrt(sumOfSquares);
-        if (norm > maxNorm) {
-            double scale = maxNorm / norm;
-            for (NDArray g : gradients) {
-                g.muli(scale);
+            for (List<NDArray> norms : byType) {
+                sumOfSquares += NDArrays.stack(new NDList(norms)).toType(DataType.FLOAT64, false).square().sum().getDouble();
             }
         }
-        return norm;
+        return Math.sqrt(sumOfSquares);
     }
 
-    /** Clips the gradients of every parameter of {@code groups}, read through {@code source}. */
-    public static double clipGlobalNorm(List<ParameterGroup> groups, GradientSource source, double maxNorm) {
+    /** The global norm of the gradients of every parameter of {@code groups}, read through {@code source}. */
+    public static double globalNorm(List<ParameterGroup> groups, GradientSource source) {
         List<NDArray> gradients = new ArrayList<>();
         for (ParameterGroup g : groups) {
             for (NDArray p : g.params()) {
                 gradients.add(source.gradientOf(p));
             }
         }
-        return clipGlobalNorm(gradients, maxNorm);
+        return globalNorm(gradients);
     }
 }

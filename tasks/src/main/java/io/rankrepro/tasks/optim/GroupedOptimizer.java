@@ -52,7 +52,10 @@ public abstract class GroupedOptimizer implements Optimizer {
     }
 
     @Override
-    public final void step(GradientSource gradients) {
+    public final void step(GradientSource gradients, double gradientScale) {
+        if (!(gradientScale > 0) || Double.isInfinite(gradientScale)) {
+            throw new IllegalArgumentException("gradient scale must be finite and > 0, got " + gradientScale);
+        }
         double lr = schedule.at(steps);
         long t = steps + 1;
         try (NDScope scope = new NDScope()) {
@@ -66,7 +69,7 @@ public abstract class GroupedOptimizer implements Optimizer {
                                 + (g == null ? "missing" : g.getShape() + " " + g.getDataType())
                                 + "; parameter is " + w.getShape() + " " + w.getDataType());
                     }
-                    update(w, g, gi, pi, lr, group.weightDecay(), t);
+                    update(w, g, gradientScale, gi, pi, lr, group.weightDecay(), t);
                 }
             }
         }
@@ -74,11 +77,17 @@ public abstract class GroupedOptimizer implements Optimizer {
     }
 
     /**
-     * Updates {@code w} in place. Temporaries made here are freed when the step ends.
+     * Updates {@code w} in place from the gradient {@code scale}·{@code g}. Temporaries made here
+     * are freed when the step ends.
      *
      * @param t the 1-based step number (for bias corrections)
      */
-    protected abstract void update(NDArray w, NDArray g, int group, int param, double lr, double weightDecay, long t);
+    protected abstract void update(NDArray w, NDArray g, double scale, int group, int param, double lr, double weightDecay, long t);
+
+    /** scale·g as a temporary, or g itself when scale is 1. */
+    protected static NDArray scaled(NDArray g, double scale) {
+        return scale == 1.0 ? g : g.mul(scale);
+    }
 
     @Override
     public final long steps() {

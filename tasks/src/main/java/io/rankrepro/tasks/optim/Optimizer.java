@@ -8,8 +8,16 @@ import java.util.List;
  */
 public interface Optimizer {
 
+    /**
+     * One update of every parameter, with the gradients from {@code gradients} multiplied by
+     * {@code gradientScale} (a clipping factor; the gradients themselves are not modified).
+     */
+    void step(GradientSource gradients, double gradientScale);
+
     /** One update of every parameter, with gradients from {@code gradients}. */
-    void step(GradientSource gradients);
+    default void step(GradientSource gradients) {
+        step(gradients, 1.0);
+    }
 
     /** One update with the gradients autograd left on the parameters. */
     default void step() {

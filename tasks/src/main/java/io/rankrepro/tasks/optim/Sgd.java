@@ -23,8 +23,9 @@ public final class Sgd extends GroupedOptimizer {
     }
 
     @Override
-    protected void update(NDArray w, NDArray g, int group, int param, double lr, double weightDecay, long t) {
-        NDArray direction = weightDecay > 0 ? g.add(w.mul(weightDecay)) : g;
+    protected void update(NDArray w, NDArray g, double scale, int group, int param, double lr, double weightDecay, long t) {
+        NDArray gs = scaled(g, scale);
+        NDArray direction = weightDecay > 0 ? gs.add(w.mul(weightDecay)) : gs;
         if (momentum > 0) {
             NDArray buffer = buffers.get(group).get(param);
             direction = buffer.muli(momentum).addi(direction);

@@ -39,10 +39,9 @@ public final class AutogradStep {
                     gc.backward(l);
                     value = l.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
                 }
-                if (clip > 0) {
-                    GradientClipping.clipGlobalNorm(optimizer.groups(), GradientSource.AUTOGRAD, clip);
-                }
-                optimizer.step();
+                // clipping as a gradient scale the optimizer applies, not a rewrite of every gradient
+                double scale = clip > 0 ? GradientClipping.factor(GradientClipping.globalNorm(optimizer.groups(), GradientSource.AUTOGRAD), clip) : 1.0;
+                optimizer.step(GradientSource.AUTOGRAD, scale);
                 for (NDArray p : params) {
                     JniUtils.zeroGrad((PtNDArray) p); // PyTorch accumulates gradients
                 }

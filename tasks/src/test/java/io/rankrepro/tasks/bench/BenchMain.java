@@ -207,8 +207,8 @@ public final class BenchMain {
             JniUtils.setGradMode(false);
             for (int s = -10; s < steps; s++) {
                 long t0 = System.nanoTime();
-                GradientClipping.clipGlobalNorm(groups.groups(), GradientSource.AUTOGRAD, BenchModels.CLIP);
-                optimizer.step();
+                double scale = GradientClipping.factor(GradientClipping.globalNorm(groups.groups(), GradientSource.AUTOGRAD), BenchModels.CLIP);
+                optimizer.step(GradientSource.AUTOGRAD, scale);
                 if (s >= 0) {
                     times[s] = (System.nanoTime() - t0) / 1e9;
                 }

@@ -54,9 +54,9 @@ public final class StepPhases {
                         loss.getFloat();
                     }
                     at[3] = System.nanoTime();
-                    GradientClipping.clipGlobalNorm(optimizer.groups(), GradientSource.AUTOGRAD, BenchModels.CLIP);
+                    double scale = GradientClipping.factor(GradientClipping.globalNorm(optimizer.groups(), GradientSource.AUTOGRAD), BenchModels.CLIP);
                     at[4] = System.nanoTime();
-                    optimizer.step();
+                    optimizer.step(GradientSource.AUTOGRAD, scale);
                     at[5] = System.nanoTime();
                     for (NDArray p : m.parameters().arrays().values()) {
                         JniUtils.zeroGrad((PtNDArray) p);

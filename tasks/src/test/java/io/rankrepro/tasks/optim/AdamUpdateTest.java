@@ -157,4 +157,53 @@ class AdamUpdateTest {
         assertEquals(1 + LR, b.getDouble(0), 1e-9);
         assertEquals(1, adam.steps());
     }
+
+    @Test
+    void aGradientScaleActsAsScalingTheGradientAndLeavesTheGradientAlone() {
+        // a clipping factor per step; not one constant, to which Adam's direction would be blind
+        double[] scales = {0.37, 0.9};
+        for (DataType type : List.of(DataType.FLOAT64, DataType.FLOAT32)) { // float32 Adam takes the fused kernel
+            for (String kind : List.of("adamL2", "adamW", "sgd")) {
+                NDArray wScaled = manager.create(W0.clone()).toType(type, false);
+                NDArray wByHand = manager.create(W0.clone()).toType(type, false);
+                Optimizer viaScale = optimizer(kind, wScaled);
+                Optimizer viaProduct = optimizer(kind, wByHand);
+                for (int s = 0; s < GRADS.length; s++) {
+                    double[] grad = GRADS[s];
+                    double scale = scales[s];
+                    NDArray g = manager.create(grad).toType(type, false);
+                    viaScale.step(p -> g, scale);
+                    assertArrayEquals(grad, g.toType(DataType.FLOAT64, false).toDoubleArray(), type == DataType.FLOAT32 ? 1e-7 : 0.0,
+                            kind + " " + type + ": the gradient was modified");
+                    NDArray product = g.mul(scale);
+                    viaProduct.step(p -> product);
+                    assertArrayEquals(wByHand.toType(DataType.FLOAT64, false).toDoubleArray(),
+                            wScaled.toType(DataType.FLOAT64, false).toDoubleArray(), type == DataType.FLOAT32 ? 1e-6 : 1e-15, kind + " " + type);
+                }
+                // and the scale mattered: a step with the unscaled gradient lands elsewhere
+                NDArray wPlain = manager.create(W0.clone()).toType(type, false);
+                Optimizer plain = optimizer(kind, wPlain);
+                for (double[] grad : GRADS) {
+                    NDArray g = manager.create(grad).toType(type, false);
+                    plain.step(p -> g);
+                }
+                assertTrue(Math.abs(wPlain.toType(DataType.FLOAT64, false).getDouble(2) - wScaled.toType(DataType.FLOAT64, false).getDouble(2)) > 1e-5,
+                        kind + " " + type);
+            }
+        }
+        assertThrowsIllegal(() -> optimizer("sgd", manager.create(W0.clone())).step(p -> p, 0.0));
+    }
+
+    private Optimizer optimizer(String kind, NDArray w) {
+        List<ParameterGroup> groups = List.of(ParameterGroup.of("w", List.of(w), LAMBDA));
+        return switch (kind) {
+            case "adamL2" -> new AdamL2(groups, LrSchedule.constant(LR), ADAM);
+            case "adamW" -> new AdamW(groups, LrSchedule.constant(LR), ADAM);
+            default -> new Sgd(groups, LrSchedule.constant(LR), 0.5);
+        };
+    }
+
+    private static void assertThrowsIllegal(org.junit.jupiter.api.function.Executable e) {
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, e);
+    }
 }

@@ -45,4 +45,25 @@ class ScheduleAndClippingTest {
             assertEquals(1.0, Math.hypot(f.getFloat(0), f.getFloat(1)), 1e-6);
         }
     }
+
+    @Test
+    void theClippingFactorIsMaxNormOverTheGlobalNormWhenItExceedsIt() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            // mixed types: float64 [3, 4] and float32 [12] → √(9 + 16 + 144) = 13
+            List<NDArray> grads = List.of(m.create(new double[] {3, 4}), m.create(new float[] {12f}));
+            assertEquals(13.0, GradientClipping.globalNorm(grads), 1e-6);
+            assertEquals(1.0 / 13.0, GradientClipping.factor(13.0, 1.0), 1e-16);
+            assertEquals(1.0, GradientClipping.factor(13.0, 13.0), 0.0);
+            assertEquals(1.0, GradientClipping.factor(2.0, 5.0), 0.0);
+            assertThrows(IllegalArgumentException.class, () -> GradientClipping.factor(2.0, 0.0));
+            // a large float32 array: the norm agrees with one added in double
+            float[] big = new float[100_000];
+            double sum = 0;
+            for (int i = 0; i < big.length; i++) {
+                big[i] = (float) Math.sin(i);
+                sum += (double) big[i] * big[i];
+            }
+            assertEquals(Math.sqrt(sum), GradientClipping.globalNorm(List.of(m.create(big))), 1e-5 * Math.sqrt(sum));
+        }
+    }
 }
