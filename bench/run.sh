@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # make bench: rankrepro (DJL / EJML) against PyTorch eager and numpy on this machine, side by side,
 # then docs/BENCHMARKS.md's tables and docs/benchmarks.png. Run through `make bench` (it builds
-# first); knobs: BENCH_AB (0 skips the export and parts a, b) BENCH_THREADS BENCH_WARMUP BENCH_STEPS BENCH_ROUNDS BENCH_PIPELINE (0 skips part c).
+# first); knobs: BENCH_AB (0 skips the export and parts a, b) BENCH_THREADS BENCH_WARMUP BENCH_STEPS BENCH_ROUNDS
+# BENCH_BLOCK BENCH_TOY_BLOCK (steps per turn) BENCH_PIPELINE (0 skips part c).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-out=${BENCH_DIR:-work/bench}
+out=$(realpath -m "${BENCH_DIR:-work/bench}")   # absolute: the python steps run from bench/python
 threads=${BENCH_THREADS:-2}
 warmup=${BENCH_WARMUP:-50}
 steps=${BENCH_STEPS:-300}
@@ -13,13 +14,16 @@ steps=${BENCH_STEPS:-300}
 toy_warmup=${BENCH_TOY_WARMUP:-2000}
 toy_steps=${BENCH_TOY_STEPS:-3000}
 rounds=${BENCH_ROUNDS:-2}
+block=${BENCH_BLOCK:-25}            # steps per turn (vit/gpt: ~1-2 s)
+toy_block=${BENCH_TOY_BLOCK:-250}   # the toy's steps are ~100x shorter
 py="$PWD/${BENCH_VENV:-.venv-bench}/bin/python"
 java=(java -Dai.djl.offline=true -Dorg.slf4j.simpleLogger.defaultLogLevel=warn
       -cp "${BENCH_CP_PREPEND:+$BENCH_CP_PREPEND:}tasks/target/test-classes:tasks/target/classes:pipeline/target/lib/*" io.rankrepro.tasks.bench.BenchMain)
 mkdir -p "$out"
 . bin/malloc.env   # the malloc settings every rankrepro JVM runs with
+. bench/ring.sh
 if [[ ${BENCH_AB:-1} != 0 ]]; then
-rm -f "$out"/java_*.json "$out"/torch_*.json
+rm -f "$out"/java_*.json "$out"/torch_*.json "$out"/torchfused_*.json
 uptime > "$out/uptime_before.txt"
 lscpu > "$out/lscpu.txt"
 date -u +%FT%TZ > "$out/started.txt"
@@ -32,15 +36,21 @@ if [[ ${BENCH_AB:-1} != 0 ]]; then
 echo "== export: rankrepro's init weights + a batch, and DJL's losses"
 "${java[@]}" export "$out"
 echo "== like for like: the PyTorch references compute the same losses"
-(cd bench/python && "$py" check_equivalence.py "$OLDPWD/$out" "$OLDPWD/$out/equivalence.json")
+(cd bench/python && "$py" check_equivalence.py "$out" "$out/equivalence.json")
 
-echo "== (a) one training step, $rounds rounds of $warmup warm-up + $steps timed steps per side, alternating"
+echo "== (a) one training step, $rounds rounds of $warmup warm-up + $steps timed steps per side, interleaved in turns of $block steps"
+# The sides run as concurrent processes that take turns (bench/ring.sh): only the one holding the
+# token computes, so all sample the same stretches of a machine whose speed drifts.
+# vit/gpt have a third side: the PyTorch reference written with rankrepro's fusions (models.py,
+# fused=True), so the table shows the comparison with what a researcher writes and at equal effort.
 for model in toy vit gpt; do
-  t=$threads w=$warmup n=$steps
-  [[ $model == toy ]] && t=1 w=$toy_warmup n=$toy_steps   # DiagonalHeadTrainer pins PyTorch to 1 thread; the reference gets the same
+  t=$threads w=$warmup n=$steps b=$block
+  [[ $model == toy ]] && t=1 w=$toy_warmup n=$toy_steps b=$toy_block   # DiagonalHeadTrainer pins PyTorch to 1 thread; the reference gets the same
   for r in $(seq 1 "$rounds"); do
-    OMP_NUM_THREADS=$t "${java[@]}" train-step "$model" "$t" "$w" "$n" "$out/java_${model}_$r.json"
-    (cd bench/python && OMP_NUM_THREADS=$t "$py" train_step.py "$OLDPWD/$out" "$model" "$t" "$w" "$n" "$OLDPWD/$out/torch_${model}_$r.json")
+    sides=("OMP_NUM_THREADS=$t ${java[*]@Q} train-step $model $t $w $n '$out/java_${model}_$r.json'"
+           "cd bench/python && OMP_NUM_THREADS=$t '$py' train_step.py '$out' $model $t $w $n '$out/torch_${model}_$r.json'")
+    [[ $model == toy ]] || sides+=("cd bench/python && OMP_NUM_THREADS=$t '$py' train_step.py '$out' $model $t $w $n '$out/torchfused_${model}_$r.json' fused")
+    ring "$b" "$out/ring" "${sides[@]}"
   done
 done
 

@@ -40,9 +40,9 @@ def toy_trajectory(t, steps):
     return out
 
 
-def model_trajectory(kind, dtype_name, t):
+def model_trajectory(kind, dtype_name, t, fused=False):
     dtype = getattr(torch, dtype_name)
-    model = models.load(models.make(kind, dtype), t)
+    model = models.load(models.make(kind, dtype, fused), t)
     x, y = models.batch_from(kind, t, dtype)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3, betas=(0.9, 0.999), eps=1e-8)
     out = []
@@ -64,10 +64,12 @@ def main(d, out_path):
     cases = [("toy", "float64", lambda: toy_trajectory(load_tensors(f"{d}/toy.safetensors"), 10))] if "toy" in djl else []
     for kind in [k for k in ("vit", "gpt") if k in djl]:
         for dt, suffix in (("float32", "f32"), ("float64", "f64")):
-            cases.append((kind, dt, lambda k=kind, dt=dt, s=suffix: model_trajectory(k, dt, load_tensors(f"{d}/{k}_{s}.safetensors"))))
+            for fused in (False, True):  # the reference as a researcher writes it, and with rankrepro's fusions
+                cases.append((kind + ("+fused" if fused else ""), dt,
+                              lambda k=kind, dt=dt, s=suffix, f=fused: model_trajectory(k, dt, load_tensors(f"{d}/{k}_{s}.safetensors"), f)))
     for kind, dt, run in cases:
         ours = run()
-        theirs = djl[kind][dt]["trajectory"]
+        theirs = djl[kind.split("+")[0]][dt]["trajectory"]
         init_tol, traj_tol = TOL[dt]
         r0 = rel(ours[0], theirs[0])
         rmax = max(rel(a, b) for a, b in zip(ours, theirs))

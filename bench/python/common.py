@@ -26,3 +26,47 @@ def write(path, obj):
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     with open(path, "w") as f:
         json.dump(obj, f, indent=2)
+
+
+class Turns:
+    """Interleaved timing, the Python side of BenchMain's Turns (see Turns.java): sides take turns of
+    BENCH_TURN_BLOCK steps, passing a token around a ring of named pipes (BENCH_TURN_MINE, BENCH_TURN_NEXT),
+    so all sides sample the same stretches of a machine whose speed drifts. Without the variables: no-op."""
+
+    def __init__(self):
+        mine = os.environ.get("BENCH_TURN_MINE")
+        self.block = int(os.environ.get("BENCH_TURN_BLOCK", "25"))
+        self.done = 0
+        # own pipe read-write (does not wait for a writer); the next side's for writing (waits for it to start)
+        self.mine = os.open(mine, os.O_RDWR) if mine else None
+        self.next = os.open(os.environ["BENCH_TURN_NEXT"], os.O_WRONLY) if mine else None
+
+    def _await(self):
+        if not os.read(self.mine, 1):
+            raise OSError("turn pipe closed")
+
+    def begin(self):
+        """Says this side is set up (MINE.ready; run.sh starts the ring when all are), then waits for the token."""
+        if self.mine is not None:
+            with open(os.environ["BENCH_TURN_MINE"] + ".ready", "w") as f:
+                f.write("ready\n")
+            self._await()
+
+    def step_done(self):
+        """After each step, outside its timing: every block steps, hand over and wait for the token back."""
+        if self.mine is None:
+            return
+        self.done += 1
+        if self.done % self.block == 0:
+            os.write(self.next, b"t")
+            self._await()
+
+    def close(self):
+        if self.mine is None:
+            return
+        try:
+            os.write(self.next, b"t")
+        except BrokenPipeError:
+            pass  # the next side is done and gone
+        os.close(self.mine)
+        os.close(self.next)

@@ -9,6 +9,11 @@ parameter names and layouts, so the weights rankrepro exports load as they are):
 
 Blocks: x + MHA(LN(x)), then x + MLP(LN(x)); attention weights [d, d] used as x @ W (heads in
 columns), output x @ Wo^T; MLP Linear -> GELU (erf) -> Linear; LayerNorm eps 1e-5.
+
+`fused=True` writes the same functions with the fusions rankrepro's models use (one x @ [Wq/sqrt(dh) | Wk | Wv]
+product instead of three and no scaling of the scores; F.linear (addmm) for every layer with a bias), so
+the benchmark can also compare the two at equal effort. The plain form is the reference: it is what a
+researcher would write.
 """
 import math
 
@@ -38,10 +43,15 @@ class DiagonalHead(nn.Module):
         return (self(x) - y).square().sum() / (2.0 * x.shape[0])
 
 
+def affine(x, w, b, fused):
+    """x @ w + b: one addmm when fused, else a product and an add."""
+    return F.linear(x, w.t(), b) if fused else x @ w + b
+
+
 class Block(nn.Module):
-    def __init__(self, d, heads, ratio, dtype):
+    def __init__(self, d, heads, ratio, dtype, fused=False):
         super().__init__()
-        self.heads, self.dh = heads, d // heads
+        self.heads, self.dh, self.fused = heads, d // heads, fused
         p = lambda *s: nn.Parameter(torch.empty(*s, dtype=dtype))
         self.ln1_w, self.ln1_b = p(d), p(d)
         self.w_q, self.w_k, self.w_v, self.w_o = p(d, d), p(d, d), p(d, d), p(d, d)
@@ -52,8 +62,13 @@ class Block(nn.Module):
     def attention(self, x, mask):
         b, t, d = x.shape
         split = lambda y: y.view(b, t, self.heads, self.dh).transpose(1, 2)
-        q, k, v = split(x @ self.w_q), split(x @ self.w_k), split(x @ self.w_v)
-        scores = (q @ k.transpose(-1, -2)) * (1.0 / math.sqrt(self.dh))
+        if self.fused:
+            qkv = x @ torch.cat([self.w_q * (1.0 / math.sqrt(self.dh)), self.w_k, self.w_v], dim=1)
+            q, k, v = (split(y) for y in qkv.split(d, dim=2))
+            scores = q @ k.transpose(-1, -2)
+        else:
+            q, k, v = split(x @ self.w_q), split(x @ self.w_k), split(x @ self.w_v)
+            scores = (q @ k.transpose(-1, -2)) * (1.0 / math.sqrt(self.dh))
         if mask is not None:
             scores = scores + mask
         z = scores.softmax(-1) @ v
@@ -63,13 +78,13 @@ class Block(nn.Module):
         d = x.shape[-1]
         h = x + self.attention(F.layer_norm(x, (d,), self.ln1_w, self.ln1_b, 1e-5), mask)
         m = F.layer_norm(h, (d,), self.ln2_w, self.ln2_b, 1e-5)
-        return h + F.gelu(m @ self.fc1_w + self.fc1_b) @ self.fc2_w + self.fc2_b
+        return h + affine(F.gelu(affine(m, self.fc1_w, self.fc1_b, self.fused)), self.fc2_w, self.fc2_b, self.fused)
 
 
 class Stack(nn.Module):
-    def __init__(self, d, heads, layers, ratio, dtype):
+    def __init__(self, d, heads, layers, ratio, dtype, fused=False):
         super().__init__()
-        self.blocks = nn.ModuleList(Block(d, heads, ratio, dtype) for _ in range(layers))
+        self.blocks = nn.ModuleList(Block(d, heads, ratio, dtype, fused) for _ in range(layers))
         self.lnf_w = nn.Parameter(torch.empty(d, dtype=dtype))
         self.lnf_b = nn.Parameter(torch.empty(d, dtype=dtype))
 
@@ -93,21 +108,22 @@ class Stack(nn.Module):
 
 
 class ViT(nn.Module):
-    def __init__(self, dtype=torch.float32):
+    def __init__(self, dtype=torch.float32, fused=False):
         super().__init__()
+        self.fused = fused
         d, n = WIDTH, IMAGE // PATCH
         p = lambda *s: nn.Parameter(torch.empty(*s, dtype=dtype))
         self.patch_w, self.patch_b = p(PATCH * PATCH * CHANNELS, d), p(d)
         self.cls, self.pos = p(1, d), p(n * n + 1, d)
-        self.stack = Stack(d, HEADS, LAYERS, MLP_RATIO, dtype)
+        self.stack = Stack(d, HEADS, LAYERS, MLP_RATIO, dtype, fused)
         self.head_w, self.head_b = p(d, CLASSES), p(CLASSES)
 
     def logits(self, images):
         b, n, p, c = images.shape[0], IMAGE // PATCH, PATCH, CHANNELS
         patches = images.reshape(b, c, n, p, n, p).permute(0, 2, 4, 3, 5, 1).reshape(b, n * n, p * p * c)
-        x = patches @ self.patch_w + self.patch_b
+        x = affine(patches, self.patch_w, self.patch_b, self.fused)
         x = torch.cat([self.cls.expand(b, 1, -1), x], dim=1) + self.pos
-        return self.stack(x)[:, 0] @ self.head_w + self.head_b
+        return affine(self.stack(x)[:, 0], self.head_w, self.head_b, self.fused)
 
     def loss(self, images, labels):
         return F.cross_entropy(self.logits(images), labels)
@@ -121,11 +137,11 @@ class ViT(nn.Module):
 
 
 class GPT(nn.Module):
-    def __init__(self, dtype=torch.float32):
+    def __init__(self, dtype=torch.float32, fused=False):
         super().__init__()
         p = lambda *s: nn.Parameter(torch.empty(*s, dtype=dtype))
         self.tok, self.pos = p(VOCAB, WIDTH), p(CONTEXT, WIDTH)
-        self.stack = Stack(WIDTH, HEADS, LAYERS, MLP_RATIO, dtype)
+        self.stack = Stack(WIDTH, HEADS, LAYERS, MLP_RATIO, dtype, fused)
         t = CONTEXT
         self.register_buffer("mask", torch.triu(torch.full((t, t), BLOCKED, dtype=dtype), diagonal=1))
 
@@ -157,8 +173,8 @@ def load(model, tensors):
     return model
 
 
-def make(kind, dtype):
-    return {"vit": ViT, "gpt": GPT}[kind](dtype)
+def make(kind, dtype, fused=False):
+    return {"vit": ViT, "gpt": GPT}[kind](dtype, fused)
 
 
 def batch_from(kind, tensors, dtype):

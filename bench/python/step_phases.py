@@ -1,22 +1,24 @@
 """Where a PyTorch eager training step's time goes, phase by phase (counterpart of StepPhases.java).
 
-usage: step_phases.py DIR MODEL THREADS WARMUP STEPS   (DIR: where BenchMain export wrote the weights)
+usage: step_phases.py DIR MODEL THREADS WARMUP STEPS [fused]   (DIR: where BenchMain export wrote the weights)
 """
 import sys
 import time
 
-from common import load_tensors, set_threads
+from common import Turns, load_tensors, set_threads
 
 PHASES = ["batch", "forward", "backward", "clip", "optimizer", "zero"]
 
 
-def main(d, kind, threads, warmup, steps):
+def main(d, kind, threads, warmup, steps, fused=False):
     torch = set_threads(threads)
     import models
-    model = models.load(models.make(kind, torch.float32), load_tensors(f"{d}/{kind}_f32.safetensors"))
+    model = models.load(models.make(kind, torch.float32, fused), load_tensors(f"{d}/{kind}_f32.safetensors"))
     opt = torch.optim.Adam(model.parameters(), lr=1e-3, betas=(0.9, 0.999), eps=1e-8)
     g = torch.Generator().manual_seed(3)
     t = [[] for _ in PHASES]
+    turns = Turns()
+    turns.begin()
     for s in range(warmup + steps):
         at = [time.perf_counter()]
         if kind == "vit":
@@ -39,10 +41,12 @@ def main(d, kind, threads, warmup, steps):
         if s >= warmup:
             for k in range(len(PHASES)):
                 t[k].append(1e3 * (at[k + 1] - at[k]))
+        turns.step_done()
+    turns.close()
     med = [sorted(v)[len(v) // 2] for v in t]
-    print(f"pytorch {kind} median ms: " + " ".join(f"{p} {m:.2f}" for p, m in zip(PHASES, med)) + f" (sum {sum(med):.2f})")
+    print(f"pytorch{'+fused' if fused else ''} {kind} median ms: " + " ".join(f"{p} {m:.2f}" for p, m in zip(PHASES, med)) + f" (sum {sum(med):.2f})")
 
 
 if __name__ == "__main__":
     a = sys.argv
-    main(a[1], a[2], int(a[3]), int(a[4]), int(a[5]))
+    main(a[1], a[2], int(a[3]), int(a[4]), int(a[5]), len(a) > 6 and a[6] == "fused")

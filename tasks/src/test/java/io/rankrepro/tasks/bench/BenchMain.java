@@ -107,7 +107,7 @@ public final class BenchMain {
                 new SafetensorsTensor("w_v", SafetensorsDtype.F64, new long[] {data.dim()}, w.wV()),
                 new SafetensorsTensor("w_o", SafetensorsDtype.F64, new long[] {data.dim()}, w.wO())), Map.of("lr", Double.toString(BenchModels.TOY_LR)));
         List<Double> trajectory = new ArrayList<>();
-        DiagonalHeadTrainer.train(data, w, new DiagonalHeadTrainer.Config(BenchModels.TOY_LR, 10, 1, new long[0]), observer(trajectory, null));
+        DiagonalHeadTrainer.train(data, w, new DiagonalHeadTrainer.Config(BenchModels.TOY_LR, 10, 1, new long[0]), observer(trajectory));
         return Map.of("float64", Map.of("loss", trajectory.get(0), "trajectory", trajectory));
     }
 
@@ -166,21 +166,25 @@ public final class BenchMain {
         JniUtils.setNumThreads(threads);
         double[] times;
         long cpu0 = cpuNanos();
-        if (model.equals("toy")) {
-            times = toySteps(warmup, steps);
-        } else {
-            times = new double[steps];
-            try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
-                SupervisedModel m = BenchModels.create(model, manager, DataType.FLOAT32, 7);
-                // fig3's schedule: warm-up 50 steps from 0 to 1e-3, cosine to 10% at 1200
-                Optimizer optimizer = optimizer(m, LrSchedule.warmupCosine(0, BenchModels.LR, 50, 1200, 0.1));
-                Random random = new Random(3);
-                for (int s = 0; s < warmup + steps; s++) {
-                    long t0 = System.nanoTime();
-                    // the batch is assembled in Java and copied in, as TrainingData.batch does
-                    step(m, () -> BenchModels.batch(model, manager, random, DataType.FLOAT32), optimizer, BenchModels.CLIP);
-                    if (s >= warmup) {
-                        times[s - warmup] = (System.nanoTime() - t0) / 1e9;
+        try (Turns turns = Turns.fromEnvironment()) {
+            if (model.equals("toy")) {
+                times = toySteps(warmup, steps, turns);
+            } else {
+                times = new double[steps];
+                try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+                    SupervisedModel m = BenchModels.create(model, manager, DataType.FLOAT32, 7);
+                    // fig3's schedule: warm-up 50 steps from 0 to 1e-3, cosine to 10% at 1200
+                    Optimizer optimizer = optimizer(m, LrSchedule.warmupCosine(0, BenchModels.LR, 50, 1200, 0.1));
+                    Random random = new Random(3);
+                    turns.begin();
+                    for (int s = 0; s < warmup + steps; s++) {
+                        long t0 = System.nanoTime();
+                        // the batch is assembled in Java and copied in, as TrainingData.batch does
+                        step(m, () -> BenchModels.batch(model, manager, random, DataType.FLOAT32), optimizer, BenchModels.CLIP);
+                        if (s >= warmup) {
+                            times[s - warmup] = (System.nanoTime() - t0) / 1e9;
+                        }
+                        turns.stepDone();
                     }
                 }
             }
@@ -218,26 +222,39 @@ public final class BenchMain {
     }
 
     /** DiagonalHeadTrainer as fig1 runs it (it pins PyTorch to 1 thread), timed between consecutive loss reports. */
-    private static double[] toySteps(int warmup, int steps) throws IOException {
+    private static double[] toySteps(int warmup, int steps, Turns turns) throws IOException {
         ToyDataset data = BenchModels.toyData();
-        List<Long> stamps = new ArrayList<>();
-        DiagonalHeadTrainer.train(data, BenchModels.toyWeights(data.dim(), 1),
-                new DiagonalHeadTrainer.Config(BenchModels.TOY_LR, warmup + steps, 1, new long[0]), observer(new ArrayList<>(), stamps));
+        DiagonalHeadWeights weights = BenchModels.toyWeights(data.dim(), 1);
+        List<Long> intervals = new ArrayList<>();
+        long[] last = {0};
+        turns.begin();
+        last[0] = System.nanoTime();
+        DiagonalHeadTrainer.train(data, weights, new DiagonalHeadTrainer.Config(BenchModels.TOY_LR, warmup + steps, 1, new long[0]),
+                new TrainingObserver() {
+                    @Override
+                    public void onLoss(long step, double loss) {
+                        long now = System.nanoTime();
+                        intervals.add(now - last[0]);
+                        turns.stepDone();
+                        last[0] = System.nanoTime(); // a wait for the turn is in no interval
+                    }
+
+                    @Override
+                    public void onCheckpoint(long step, DiagonalHeadWeights w) { }
+                });
+        // the trainer reports the loss before step 0 too: interval k+1 is step k's
         double[] times = new double[steps];
         for (int i = 0; i < steps; i++) {
-            times[i] = (stamps.get(warmup + i + 1) - stamps.get(warmup + i)) / 1e9;
+            times[i] = intervals.get(warmup + i + 1) / 1e9;
         }
         return times;
     }
 
-    private static TrainingObserver observer(List<Double> losses, List<Long> stamps) {
+    private static TrainingObserver observer(List<Double> losses) {
         return new TrainingObserver() {
             @Override
             public void onLoss(long step, double loss) {
                 losses.add(loss);
-                if (stamps != null) {
-                    stamps.add(System.nanoTime());
-                }
             }
 
             @Override

@@ -21,7 +21,8 @@ import java.util.Random;
 /**
  * Where a training step's time goes: batch, forward, backward, clip, optimizer, zeroing, each
  * timed per step (median over {@code steps} after {@code warmup}). The counterpart for PyTorch is
- * {@code bench/python/step_phases.py}. Usage: {@code StepPhases MODEL THREADS WARMUP STEPS}.
+ * {@code bench/python/step_phases.py}; {@code bench/phases.sh} runs them interleaved ({@link Turns}).
+ * Usage: {@code StepPhases MODEL THREADS WARMUP STEPS}.
  */
 public final class StepPhases {
     private static final String[] PHASES = {"batch", "forward", "backward", "clip", "optimizer", "zero"};
@@ -36,11 +37,12 @@ public final class StepPhases {
         Engine engine = Engine.getEngine("PyTorch");
         JniUtils.setNumThreads(threads);
         double[][] t = new double[PHASES.length][steps];
-        try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+        try (NDManager manager = NDManager.newBaseManager("PyTorch"); Turns turns = Turns.fromEnvironment()) {
             SupervisedModel m = BenchModels.create(model, manager, DataType.FLOAT32, 7);
             Optimizer optimizer = BenchMain.optimizer(m, LrSchedule.warmupCosine(0, BenchModels.LR, 50, 1200, 0.1));
             Random random = new Random(3);
             JniUtils.setGradMode(false);
+            turns.begin();
             for (int s = 0; s < warmup + steps; s++) {
                 long[] at = new long[PHASES.length + 1];
                 try (NDScope scope = new NDScope()) {
@@ -68,6 +70,7 @@ public final class StepPhases {
                         t[k][s - warmup] = (at[k + 1] - at[k]) / 1e6;
                     }
                 }
+                turns.stepDone();
             }
         }
         StringBuilder line = new StringBuilder("rankrepro " + model + " median ms:");
