@@ -3,6 +3,7 @@ package io.rankrepro.pipeline.cli;
 import io.rankrepro.pipeline.exec.CodeVersion;
 import io.rankrepro.pipeline.exec.ConsoleProgress;
 import io.rankrepro.pipeline.exec.OutputStore;
+import io.rankrepro.pipeline.exec.ParentWatch;
 import io.rankrepro.pipeline.exec.TaskKeys;
 import io.rankrepro.pipeline.exec.TaskRunner;
 import io.rankrepro.pipeline.plan.Plan;
@@ -50,6 +51,7 @@ class StageCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        ParentWatch.startIfChild();
         WorkspacePaths.writable("--workdir", work.workdir);
         Plan plan = Commands.plan(specOptions);
         PlannedTask task = resolveTask(plan);
