@@ -18,6 +18,11 @@ public final class AdamL2 extends GroupedOptimizer {
     }
 
     @Override
+    protected java.util.Map<String, List<List<NDArray>>> namedState() {
+        return moments.named();
+    }
+
+    @Override
     protected void update(NDArray w, NDArray g, double scale, int group, int param, double lr, double weightDecay, long t) {
         if (moments.fusedUpdate(w, g, scale, group, param, lr, weightDecay, t, false)) {
             return;

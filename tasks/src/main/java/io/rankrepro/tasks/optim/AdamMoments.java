@@ -22,6 +22,14 @@ final class AdamMoments {
         this.second = second;
     }
 
+    /** The moments by name, one list per group: "adam.m" (first), "adam.v" (second). */
+    java.util.Map<String, List<List<NDArray>>> named() {
+        java.util.Map<String, List<List<NDArray>>> m = new java.util.LinkedHashMap<>();
+        m.put("adam.m", first);
+        m.put("adam.v", second);
+        return m;
+    }
+
     /** Updates the moments with {@code g} and returns m̂/(√v̂ + ε), a temporary. */
     NDArray direction(NDArray g, int group, int param, long t) {
         NDArray m = first.get(group).get(param);

@@ -6,7 +6,9 @@ import ai.djl.ndarray.NDScope;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -92,6 +94,32 @@ public abstract class GroupedOptimizer implements Optimizer {
     @Override
     public final long steps() {
         return steps;
+    }
+
+    @Override
+    public final Map<String, NDArray> state() {
+        Map<String, NDArray> named = new LinkedHashMap<>();
+        namedState().forEach((kind, perGroup) -> {
+            for (int gi = 0; gi < groups.size(); gi++) {
+                for (int pi = 0; pi < groups.get(gi).params().size(); pi++) {
+                    named.put(kind + "/" + groups.get(gi).names().get(pi), perGroup.get(gi).get(pi));
+                }
+            }
+        });
+        return Collections.unmodifiableMap(named);
+    }
+
+    @Override
+    public final void resumeAt(long steps) {
+        if (steps < 0) {
+            throw new IllegalArgumentException("steps must be >= 0, got " + steps);
+        }
+        this.steps = steps;
+    }
+
+    /** Per-parameter state by kind (e.g. "adam.m" → one list per group), as made by {@link #zerosLikeParams}; none by default. */
+    protected Map<String, List<List<NDArray>>> namedState() {
+        return Map.of();
     }
 
     @Override

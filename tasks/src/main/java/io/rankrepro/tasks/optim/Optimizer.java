@@ -27,6 +27,15 @@ public interface Optimizer {
     /** Updates done so far. */
     long steps();
 
+    /**
+     * The optimizer's state arrays by name, e.g. {@code adam.m/blocks.0.attn.w_q} — live arrays, so
+     * a resume snapshot writes them out and a restore copies values into them.
+     */
+    java.util.Map<String, ai.djl.ndarray.NDArray> state();
+
+    /** Continues after {@code steps} updates (with {@link #state()} restored): the schedule and bias corrections resume there. */
+    void resumeAt(long steps);
+
     /** The learning rate the next step will use. */
     double nextLearningRate();
 

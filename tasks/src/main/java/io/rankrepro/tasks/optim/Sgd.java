@@ -23,6 +23,11 @@ public final class Sgd extends GroupedOptimizer {
     }
 
     @Override
+    protected java.util.Map<String, List<List<NDArray>>> namedState() {
+        return momentum > 0 ? java.util.Map.of("sgd.momentum", buffers) : java.util.Map.of();
+    }
+
+    @Override
     protected void update(NDArray w, NDArray g, double scale, int group, int param, double lr, double weightDecay, long t) {
         NDArray gs = scaled(g, scale);
         NDArray direction = weightDecay > 0 ? gs.add(w.mul(weightDecay)) : gs;

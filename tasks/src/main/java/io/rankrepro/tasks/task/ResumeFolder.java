@@ -21,6 +21,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
@@ -92,19 +93,41 @@ public final class ResumeFolder {
 
     /** Saves a snapshot for continuing after {@code step}: {@code outputDir}'s files so far and the state. */
     public void save(long step, Path outputDir, StateWriter state) throws IOException {
+        save(step, outputDir, relative -> false, state);
+    }
+
+    /**
+     * As {@link #save(long, Path, StateWriter)}, but the output files for which {@code writeOnce}
+     * holds (their path relative to {@code outputDir}, '/'-separated) — files never changed once
+     * written, like checkpoints — are hard-linked into the snapshot instead of copied, and their
+     * hash is taken from the previous snapshot when it links the same file: a long training's
+     * snapshots then cost its state, not every checkpoint so far again. Files that may still grow
+     * (a loss log) must not match. Falls back to copying where linking is not possible.
+     */
+    public void save(long step, Path outputDir, Predicate<String> writeOnce, StateWriter state) throws IOException {
         if (dir == null) {
             return;
         }
         Files.createDirectories(dir);
+        List<Path> previous = snapshots();
+        Map<String, String> knownHashes = previous.isEmpty() ? Map.of() : recordedHashes(previous.get(previous.size() - 1));
+        Path prev = previous.isEmpty() ? null : previous.get(previous.size() - 1);
         Path tmp = Files.createDirectory(dir.resolve(".tmp-" + UUID.randomUUID()));
-        copyTree(outputDir, tmp.resolve("outputs"));
+        copyTree(outputDir, tmp.resolve("outputs"), writeOnce);
         Files.createDirectories(tmp.resolve("state"));
         state.write(tmp.resolve("state"));
         Map<String, String> files = new TreeMap<>();
         try (Stream<Path> walk = Files.walk(tmp)) {
             for (Path f : (Iterable<Path>) walk.filter(Files::isRegularFile)::iterator) {
-                files.put(tmp.relativize(f).toString().replace('\\', '/'), sha256(f));
-                fsync(f);
+                String name = tmp.relativize(f).toString().replace('\\', '/');
+                String known = knownHashes.get(name);
+                Path before = prev == null ? null : prev.resolve(name);
+                if (known != null && before != null && Files.exists(before) && Files.isSameFile(before, f)) {
+                    files.put(name, known); // the same linked file as in the previous snapshot: hashed and synced then
+                } else {
+                    files.put(name, sha256(f));
+                    fsync(f);
+                }
             }
         }
         Map<String, Object> manifest = Map.of("step", step, "files", files);
@@ -121,6 +144,18 @@ public final class ResumeFolder {
                 deleteTree(older);
             }
         }
+    }
+
+    /** file → sha256 as a snapshot's manifest records them (empty if unreadable). */
+    private static Map<String, String> recordedHashes(Path snap) {
+        Map<String, String> out = new TreeMap<>();
+        try {
+            JSON.readTree(snap.resolve(MANIFEST).toFile()).path("files").fields()
+                    .forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+        } catch (IOException e) {
+            return Map.of();
+        }
+        return out;
     }
 
     /** Why {@code snap} cannot be used (naming the file), or null. */
@@ -165,16 +200,32 @@ public final class ResumeFolder {
     }
 
     private static void copyTree(Path from, Path to) throws IOException {
+        copyTree(from, to, relative -> false);
+    }
+
+    /** Copies {@code from} into {@code to}, hard-linking the files {@code link} accepts (copying if linking fails). */
+    private static void copyTree(Path from, Path to, Predicate<String> link) throws IOException {
         Files.createDirectories(to);
         try (Stream<Path> walk = Files.walk(from)) {
             for (Path f : (Iterable<Path>) walk::iterator) {
-                Path target = to.resolve(from.relativize(f).toString());
+                String relative = from.relativize(f).toString().replace('\\', '/');
+                Path target = to.resolve(relative);
                 if (Files.isDirectory(f)) {
                     Files.createDirectories(target);
-                } else {
+                } else if (!(link.test(relative) && linked(f, target))) {
                     Files.copy(f, target, StandardCopyOption.REPLACE_EXISTING);
                 }
             }
+        }
+    }
+
+    private static boolean linked(Path existing, Path link) {
+        try {
+            Files.deleteIfExists(link);
+            Files.createLink(link, existing);
+            return true;
+        } catch (IOException | UnsupportedOperationException e) {
+            return false; // e.g. another file system: copy instead
         }
     }
 

@@ -3,6 +3,7 @@ package io.rankrepro.tasks.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.jni.JniUtils;
 import io.rankrepro.tasks.data.PreparedData;
 import io.rankrepro.tasks.io.SafetensorsDtype;
 import io.rankrepro.tasks.io.SafetensorsTensor;
@@ -36,6 +37,11 @@ import java.util.Map;
  * {@link io.rankrepro.tasks.model.AttentionLayout}), {@code loss.csv} and {@code model.json}.
  * Param {@code holdout_fraction} (default 0) keeps the tail of a text corpus out of training, for
  * a held-out evaluation (recorded in {@code model.json}).
+ *
+ * <p>Resumable: every {@code resume_every} steps (default {@value #DEFAULT_RESUME_EVERY}) it saves a
+ * snapshot — parameters, optimizer state and step ({@link TrainingSnapshot}), the outputs so far —
+ * after flushing the tracker; a rerun after a crash continues from the newest one that verifies,
+ * replaying the data sampler, and ends with the outputs an uninterrupted run writes.
  */
 public final class TrainTask implements Task {
     public static final String CHECKPOINTS = "checkpoints";
@@ -44,6 +50,7 @@ public final class TrainTask implements Task {
      * per step. Public so that other trainers in the same JVM (e.g. paper A's online tasks) share it.
      */
     public static final Object AUTOGRAD_LOCK = new Object();
+    static final long DEFAULT_RESUME_EVERY = 500;
 
     @Override
     public String kind() {
@@ -75,6 +82,9 @@ public final class TrainTask implements Task {
             double holdout = p.getDouble("holdout_fraction", 0);
             if (!(holdout >= 0 && holdout <= 0.5)) {
                 problems.add("holdout_fraction: must be in [0, 0.5] (the tail of a text corpus kept out of training), got " + holdout);
+            }
+            if (p.getLong("resume_every", DEFAULT_RESUME_EVERY) < 1) {
+                problems.add("resume_every: must be >= 1 (steps between resume snapshots)");
             }
             if (p.getDouble("grad_clip", 0) < 0) {
                 problems.add("grad_clip: must be >= 0 (0 = off)");
@@ -122,13 +132,36 @@ public final class TrainTask implements Task {
             Optimizer optimizer = OptimizerKind.parse(p.getString("optimizer", "adam-l2")).create(groups.groups(), schedule,
                     new AdamSettings(p.getDouble("beta1", 0.9), p.getDouble("beta2", 0.999), p.getDouble("adam_eps", 1e-8)),
                     p.getDouble("momentum", 0));
+            Path out = ctx.outputDir();
+            var resumed = ctx.resume().restore(out); // before writing anything: it copies the outputs so far in
+            long start = 0;
+            if (resumed.isPresent()) {
+                JniUtils.setGradMode(false); // restoring writes into the parameters
+                start = TrainingSnapshot.restore(resumed.get().stateDir(), named, optimizer);
+                data.skip(start, batch, context);
+            }
             writeModelJson(ctx, data.manifest(), model, saveAt, holdout);
             ctx.tracker().logMetric("model.parameters", model.parameters().count(), 0);
+            long resumeEvery = p.getLong("resume_every", DEFAULT_RESUME_EVERY);
 
             int next = 0;
-            try (BufferedWriter loss = Files.newBufferedWriter(ctx.outputDir().resolve("loss.csv"))) {
-                loss.write("step,loss,lr\n");
-                for (long step = 0; step <= steps; step++) {
+            while (next < saveAt.length && saveAt[next] < start) {
+                next++;
+            }
+            // a resumed run appends to the loss.csv its snapshot restored (the rows before it)
+            try (BufferedWriter loss = resumed.isPresent()
+                    ? Files.newBufferedWriter(out.resolve("loss.csv"), java.nio.charset.StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND)
+                    : Files.newBufferedWriter(out.resolve("loss.csv"))) {
+                if (resumed.isEmpty()) {
+                    loss.write("step,loss,lr\n");
+                }
+                for (long step = start; step <= steps; step++) {
+                    if (step > start && step < steps && step % resumeEvery == 0 && ctx.resume().enabled()) {
+                        loss.flush();
+                        ctx.tracker().flush(); // the run (or the local spool) holds every metric before the snapshot
+                        // checkpoints are written once: linked into the snapshot, not copied again each time
+                        ctx.resume().save(step, out, f -> f.startsWith(CHECKPOINTS + "/"), dir -> TrainingSnapshot.write(dir, named, optimizer));
+                    }
                     if (next < saveAt.length && saveAt[next] == step) {
                         save(ckptDir, named, model, step);
                         next++;

@@ -83,7 +83,7 @@ public final class TrainingData {
             float[] x = new float[batchSize * exampleSize];
             long[] y = new long[batchSize];
             for (int i = 0; i < batchSize; i++) {
-                int k = random.nextInt(labels.length);
+                int k = draw(context);
                 System.arraycopy(images, k * exampleSize, x, i * exampleSize, exampleSize);
                 y[i] = labels[k];
             }
@@ -96,11 +96,28 @@ public final class TrainingData {
         }
         long[] ids = new long[batchSize * window];
         for (int i = 0; i < batchSize; i++) {
-            int start = random.nextInt(tokens.length - window + 1);
+            int start = draw(context);
             for (int j = 0; j < window; j++) {
                 ids[i * window + j] = tokens[start + j];
             }
         }
         return new NDList(manager.create(ids, new Shape(batchSize, window)), manager.create(new long[] {0}));
+    }
+
+    /**
+     * Advances the sampler past {@code batches} batches without assembling them: the same draws as
+     * {@link #batch}, so a resumed training sees the batches an uninterrupted one would.
+     */
+    public void skip(long batches, int batchSize, int context) {
+        for (long b = 0; b < batches; b++) {
+            for (int i = 0; i < batchSize; i++) {
+                draw(context);
+            }
+        }
+    }
+
+    /** One example: an image index, or the start of a {@code context + 1}-token window. */
+    private int draw(int context) {
+        return tokens == null ? random.nextInt(labels.length) : random.nextInt(tokens.length - (context + 1) + 1);
     }
 }
