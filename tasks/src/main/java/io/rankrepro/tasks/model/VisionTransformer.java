@@ -45,7 +45,8 @@ public final class VisionTransformer implements SupervisedModel {
     }
 
     /** images [b, C, H, W] → logits [b, classes]. */
-    public NDArray logits(NDArray images) {
+    public NDArray logits(NDArray pixels) {
+        NDArray images = pixels.toType(params.dtype(), false); // data come as float32; a float64 model computes in float64
         long b = images.getShape().get(0);
         int p = config.patchSize();
         int n = config.patchesPerSide();

@@ -30,13 +30,28 @@ public final class ModelFactory {
     }
 
     public static List<String> problems(Params p) {
-        return TransformerConfig.problems(p.getLong("width"), p.getLong("heads"), p.getLong("layers"),
-                p.getLong("mlp_ratio", 4), p.getDouble("init_scale", 1.0));
+        List<String> problems = new java.util.ArrayList<>(TransformerConfig.problems(p.getLong("width"), p.getLong("heads"), p.getLong("layers"),
+                p.getLong("mlp_ratio", 4), p.getDouble("init_scale", 1.0)));
+        try {
+            dtype(p);
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage());
+        }
+        return problems;
+    }
+
+    /** Param {@code dtype}: float32 (default; the fused optimizer kernels) or float64 (for exactness studies). */
+    static DataType dtype(Params p) {
+        return switch (p.getString("dtype", "float32")) {
+            case "float32" -> DataType.FLOAT32;
+            case "float64" -> DataType.FLOAT64;
+            default -> throw new IllegalArgumentException("dtype: must be float32 or float64, got '" + p.getString("dtype", "") + "'");
+        };
     }
 
     public static SupervisedModel create(PreparedData.Manifest data, Params p, NDManager manager, long seed) {
         TransformerConfig t = transformer(p);
-        ModelParameters params = new ModelParameters(manager, DataType.FLOAT32, seed, t.initScale());
+        ModelParameters params = new ModelParameters(manager, dtype(p), seed, t.initScale());
         if (data.modality().equals("image")) {
             List<Integer> s = data.shape();
             if (!s.get(1).equals(s.get(2))) {

@@ -203,7 +203,7 @@ public final class TrainTask implements Task {
     public static void writeCheckpoint(Path file, Map<String, NDArray> named, Map<String, String> meta) throws IOException {
         List<SafetensorsTensor> tensors = new ArrayList<>();
         for (Map.Entry<String, NDArray> e : named.entrySet()) {
-            float[] f = e.getValue().toFloatArray();
+            float[] f = e.getValue().toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray(); // float64 models too
             double[] d = new double[f.length];
             for (int i = 0; i < f.length; i++) {
                 d[i] = f[i];

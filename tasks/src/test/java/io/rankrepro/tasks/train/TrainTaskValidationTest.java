@@ -25,6 +25,12 @@ class TrainTaskValidationTest {
         assertTrue(all.contains("init_scale must be in (0, 100]"), all);
         assertTrue(t.validate(Params.of("width", 64, "heads", 8, "layers", 5, "steps", 10, "batch_size", 8, "lr", 1e-3,
                 "optimizer", "rmsprop")).get(0).contains("unknown optimizer 'rmsprop'"));
+        assertTrue(t.validate(Params.of("width", 64, "heads", 8, "layers", 5, "steps", 10, "batch_size", 8, "lr", 1e-3,
+                "dtype", "float16")).get(0).contains("dtype: must be float32 or float64, got 'float16'"));
+        assertEquals(List.of(), t.validate(Params.of("width", 64, "heads", 8, "layers", 5, "steps", 10, "batch_size", 8, "lr", 1e-3,
+                "dtype", "float64", "resume_every", 100)));
+        assertTrue(String.join("\n", t.validate(Params.of("width", 64, "heads", 8, "layers", 5, "steps", 10, "batch_size", 8, "lr", 1e-3,
+                "resume_every", 0))).contains("resume_every: must be >= 1"));
     }
 
     @Test
