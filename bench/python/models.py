@@ -177,6 +177,14 @@ def make(kind, dtype, fused=False):
     return {"vit": ViT, "gpt": GPT}[kind](dtype, fused)
 
 
+def random_batch(kind, g):
+    """A fresh random batch as the bench steps draw it: (images, labels) for vit, (token windows, None) for gpt."""
+    if kind == "vit":
+        x = torch.randint(0, 17, (BATCH, CHANNELS, IMAGE, IMAGE), generator=g).float() / 16
+        return x, torch.randint(0, CLASSES, (BATCH,), generator=g)
+    return torch.randint(0, VOCAB, (BATCH, CONTEXT + 1), generator=g), None
+
+
 def batch_from(kind, tensors, dtype):
     x, y = tensors["__x"], tensors["__y"]
     if kind == "vit":

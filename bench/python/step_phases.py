@@ -21,11 +21,7 @@ def main(d, kind, threads, warmup, steps, fused=False):
     turns.begin()
     for s in range(warmup + steps):
         at = [time.perf_counter()]
-        if kind == "vit":
-            x = torch.randint(0, 17, (models.BATCH, models.CHANNELS, models.IMAGE, models.IMAGE), generator=g).float() / 16
-            y = torch.randint(0, models.CLASSES, (models.BATCH,), generator=g)
-        else:
-            x, y = torch.randint(0, models.VOCAB, (models.BATCH, models.CONTEXT + 1), generator=g), None
+        x, y = models.random_batch(kind, g)
         at.append(time.perf_counter())
         loss = model.loss(x, y)
         at.append(time.perf_counter())

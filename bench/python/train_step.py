@@ -54,11 +54,7 @@ def main(d, kind, threads, warmup, steps, out, fused=False):
         turns.begin()
         for s in range(warmup + steps):
             t0 = time.perf_counter()
-            if kind == "vit":
-                x = torch.randint(0, 17, (models.BATCH, models.CHANNELS, models.IMAGE, models.IMAGE), generator=g).float() / 16
-                y = torch.randint(0, models.CLASSES, (models.BATCH,), generator=g)
-            else:
-                x, y = torch.randint(0, models.VOCAB, (models.BATCH, models.CONTEXT + 1), generator=g), None
+            x, y = models.random_batch(kind, g)
             for group in opt.param_groups:
                 group["lr"] = lr_at(s)
             loss = model.loss(x, y)

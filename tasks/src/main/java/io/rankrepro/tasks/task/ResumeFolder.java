@@ -3,9 +3,11 @@ package io.rankrepro.tasks.task;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -64,6 +66,28 @@ public final class ResumeFolder {
         void write(Path stateDir) throws IOException;
     }
 
+    /**
+     * Whether a task continuing from {@code start} should snapshot before {@code step} of
+     * {@code end}: every {@code every} steps strictly between the two (not at its own start, which
+     * it just restored or began from, nor at the end, where the output is published instead).
+     */
+    public boolean due(long step, long start, long end, long every) {
+        return dir != null && step > start && step < end && step % every == 0;
+    }
+
+    /**
+     * A task's log file for writing: continued when a snapshot restored it (its rows up to the
+     * snapshot came back with the outputs), otherwise started afresh with {@code header}.
+     */
+    public static BufferedWriter continuedLog(Path file, boolean resumed, String header) throws IOException {
+        if (resumed) {
+            return Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+        }
+        BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+        w.write(header);
+        return w;
+    }
+
     /** Whether any snapshot folder is present (verified or not). */
     public boolean hasSnapshots() {
         return !snapshots().isEmpty();
@@ -110,8 +134,8 @@ public final class ResumeFolder {
         }
         Files.createDirectories(dir);
         List<Path> previous = snapshots();
-        Map<String, String> knownHashes = previous.isEmpty() ? Map.of() : recordedHashes(previous.get(previous.size() - 1));
         Path prev = previous.isEmpty() ? null : previous.get(previous.size() - 1);
+        Map<String, String> knownHashes = prev == null ? Map.of() : recordedHashes(prev);
         Path tmp = Files.createDirectory(dir.resolve(".tmp-" + UUID.randomUUID()));
         copyTree(outputDir, tmp.resolve("outputs"), writeOnce);
         Files.createDirectories(tmp.resolve("state"));
@@ -120,9 +144,8 @@ public final class ResumeFolder {
         try (Stream<Path> walk = Files.walk(tmp)) {
             for (Path f : (Iterable<Path>) walk.filter(Files::isRegularFile)::iterator) {
                 String name = tmp.relativize(f).toString().replace('\\', '/');
-                String known = knownHashes.get(name);
-                Path before = prev == null ? null : prev.resolve(name);
-                if (known != null && before != null && Files.exists(before) && Files.isSameFile(before, f)) {
+                String known = knownHashes.get(name); // non-null only when there is a previous snapshot
+                if (known != null && Files.exists(prev.resolve(name)) && Files.isSameFile(prev.resolve(name), f)) {
                     files.put(name, known); // the same linked file as in the previous snapshot: hashed and synced then
                 } else {
                     files.put(name, sha256(f));

@@ -3,12 +3,12 @@ package io.rankrepro.tasks.toy;
 import io.rankrepro.mlflow.RunTracker;
 import io.rankrepro.tasks.task.Params;
 import io.rankrepro.tasks.task.Progress;
+import io.rankrepro.tasks.task.ResumeFolder;
 import io.rankrepro.tasks.task.Task;
 import io.rankrepro.tasks.task.TaskContext;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -102,17 +102,11 @@ public final class DiagonalToyTrainTask implements Task {
         long trackEvery = logEvery * Math.max(1, (steps + MAX_TRACKED_POINTS * logEvery - 1) / (MAX_TRACKED_POINTS * logEvery));
         long resumeEvery = p.getLong("resumeEvery", DEFAULT_RESUME_EVERY);
         long started = System.nanoTime();
-        // a resumed run appends to the loss.csv its snapshot restored (rows of the steps before it)
-        try (BufferedWriter lossCsv = resumed.isPresent()
-                ? Files.newBufferedWriter(out.resolve(ToyFiles.LOSS), StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND)
-                : Files.newBufferedWriter(out.resolve(ToyFiles.LOSS), StandardCharsets.UTF_8)) {
-            if (resumed.isEmpty()) {
-                lossCsv.write("step,tau,loss\n");
-            }
+        try (BufferedWriter lossCsv = ResumeFolder.continuedLog(out.resolve(ToyFiles.LOSS), resumed.isPresent(), "step,tau,loss\n")) {
             Observer observer = new Observer(lossCsv, checkpointDir, time, steps, trackEvery, ctx.tracker(), ctx.progress()) {
                 @Override
                 public void beforeStep(long step, java.util.function.Supplier<DiagonalHeadWeights> weights) throws IOException {
-                    if (step > startStep && step < steps && step % resumeEvery == 0 && ctx.resume().enabled()) {
+                    if (ctx.resume().due(step, startStep, steps, resumeEvery)) {
                         lossCsv.flush();
                         ctx.tracker().flush(); // the run (or the local spool) holds every metric before the snapshot
                         ctx.resume().save(step, out, dir -> weights.get().write(dir.resolve(STATE)));

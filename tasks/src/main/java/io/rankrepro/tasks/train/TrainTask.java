@@ -16,6 +16,7 @@ import io.rankrepro.tasks.optim.Optimizer;
 import io.rankrepro.tasks.optim.OptimizerKind;
 import io.rankrepro.tasks.optim.WeightDecayGroups;
 import io.rankrepro.tasks.task.Params;
+import io.rankrepro.tasks.task.ResumeFolder;
 import io.rankrepro.tasks.task.Task;
 import io.rankrepro.tasks.task.TaskContext;
 import io.rankrepro.tasks.task.TaskInput;
@@ -148,15 +149,9 @@ public final class TrainTask implements Task {
             while (next < saveAt.length && saveAt[next] < start) {
                 next++;
             }
-            // a resumed run appends to the loss.csv its snapshot restored (the rows before it)
-            try (BufferedWriter loss = resumed.isPresent()
-                    ? Files.newBufferedWriter(out.resolve("loss.csv"), java.nio.charset.StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND)
-                    : Files.newBufferedWriter(out.resolve("loss.csv"))) {
-                if (resumed.isEmpty()) {
-                    loss.write("step,loss,lr\n");
-                }
+            try (BufferedWriter loss = ResumeFolder.continuedLog(out.resolve("loss.csv"), resumed.isPresent(), "step,loss,lr\n")) {
                 for (long step = start; step <= steps; step++) {
-                    if (step > start && step < steps && step % resumeEvery == 0 && ctx.resume().enabled()) {
+                    if (ctx.resume().due(step, start, steps, resumeEvery)) {
                         loss.flush();
                         ctx.tracker().flush(); // the run (or the local spool) holds every metric before the snapshot
                         // checkpoints are written once: linked into the snapshot, not copied again each time

@@ -12,11 +12,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class CausalDecoderTest {
 
+    /** Vocabulary 11, context 8, width 16, 4 heads, 2 layers, tied output, float64, seeded. */
+    private static CausalDecoder smallFloat64(NDManager m, long seed) {
+        GptConfig cfg = new GptConfig(11, 8, true, new TransformerConfig(16, 4, 2, 2, 1.0));
+        return new CausalDecoder(cfg, new ModelParameters(m, DataType.FLOAT64, seed, 1.0));
+    }
+
     @Test
     void changingTokenJChangesNoOutputBeforeJ() {
         try (NDManager m = NDManager.newBaseManager("PyTorch")) {
-            GptConfig cfg = new GptConfig(11, 8, true, new TransformerConfig(16, 4, 2, 2, 1.0));
-            CausalDecoder gpt = new CausalDecoder(cfg, new ModelParameters(m, DataType.FLOAT64, 3, 1.0));
+            CausalDecoder gpt = smallFloat64(m, 3);
+            GptConfig cfg = gpt.config();
             long[] a = {1, 2, 3, 4, 5, 6, 7, 8};
             int j = 5;
             long[] b = a.clone();
@@ -41,8 +47,8 @@ class CausalDecoderTest {
     @Test
     void aShorterSequenceGetsTheLogitsOfTheSamePrefix() {
         try (NDManager m = NDManager.newBaseManager("PyTorch")) {
-            GptConfig cfg = new GptConfig(11, 8, true, new TransformerConfig(16, 4, 2, 2, 1.0));
-            CausalDecoder gpt = new CausalDecoder(cfg, new ModelParameters(m, DataType.FLOAT64, 4, 1.0));
+            CausalDecoder gpt = smallFloat64(m, 4);
+            GptConfig cfg = gpt.config();
             long[] ids = {3, 1, 4, 1, 5, 9, 2, 6};
             double[] full = gpt.logits(m.create(ids, new Shape(1, 8))).toDoubleArray();
             double[] prefix = gpt.logits(m.create(java.util.Arrays.copyOf(ids, 5), new Shape(1, 5))).toDoubleArray();
