@@ -2,24 +2,23 @@ package io.rankrepro.tasks.factorized;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.rankrepro.tasks.task.Params;
+import io.rankrepro.tasks.task.Contract;
+import io.rankrepro.tasks.task.Default;
+import io.rankrepro.tasks.task.ParamCheck;
 import io.rankrepro.tasks.task.Task;
 import io.rankrepro.tasks.task.TaskContext;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
 
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * {@code factorized-toy/train}: Kobayashi et al. 2024 Fig. 1's toy — A, B ∈ R^{n×n}, D = diag(d),
  * plain full-batch gradient descent in float64 — at one λ. Writes {@code trajectory.csv}
- * (every {@code recordEvery} steps) and {@code run.json} (the settings the analysis needs).
+ * (every {@code record_every} steps) and {@code run.json} (the settings the analysis needs).
  *
- * <p>Params: {@code lambda}, {@code targetDiagonal} (d), {@code learningRate} (η), {@code initScale}
- * (entries N(0, initScale²)), {@code steps}, {@code halfInLoss}, {@code recordEvery}. The seed is
- * the experiment's, shared by every λ so all runs start from the same (A₀, B₀).
+ * <p>Params: {@link Config}. The seed is the experiment's, shared by every λ so all runs start
+ * from the same (A₀, B₀).
  */
 public final class FactorizedToyTrainTask implements Task {
     static final String RUN_FILE = "run.json";
@@ -34,39 +33,46 @@ public final class FactorizedToyTrainTask implements Task {
         return "factorized-toy/train";
     }
 
+    /**
+     * @param lambda         λ, the weight decay
+     * @param targetDiagonal d, D's diagonal (its singular values)
+     * @param learningRate   η
+     * @param initScale      entries of A₀, B₀ are N(0, initScale²)
+     * @param halfInLoss     loss ½‖AB^T − D‖² instead of ‖AB^T − D‖² (moves the soft threshold from λ/2 to λ)
+     * @param recordEvery    steps between recorded rows
+     */
+    public record Config(double lambda, List<Double> targetDiagonal, double learningRate, double initScale, long steps,
+                         @Default("false") boolean halfInLoss, @Default("1") long recordEvery) {
+        public Config {
+            ParamCheck.range("lambda", lambda, 0, 100);
+            ParamCheck.positive("learning_rate", learningRate, 10);
+            ParamCheck.positive("init_scale", initScale, 100);
+            ParamCheck.range("steps", steps, 1, 10_000_000);
+            ParamCheck.range("record_every", recordEvery, 1, 10_000_000);
+            ParamCheck.size("target_diagonal", targetDiagonal, 1, 1000);
+            ParamCheck.require(targetDiagonal.stream().allMatch(x -> x >= 0 && Double.isFinite(x)), "target_diagonal",
+                    "entries must be finite and >= 0 (they are D's singular values), got " + targetDiagonal);
+            ParamCheck.require(steps / recordEvery <= 1_000_000, "record_every",
+                    "would record " + steps / recordEvery + " rows; at most 1e6");
+            targetDiagonal = List.copyOf(targetDiagonal);
+        }
+    }
+
+    private static final Contract CONTRACT = Contract.of(Config.class)
+            .writes(ToyTrajectoryTable.FILE_NAME, RUN_FILE)
+            .build();
+
     @Override
-    public List<String> validate(Params p) {
-        List<String> problems = new ArrayList<>();
-        ParamRules.number(p, "lambda", true, 100, problems);
-        ParamRules.number(p, "learningRate", false, 10, problems);
-        ParamRules.number(p, "initScale", false, 100, problems);
-        ParamRules.integer(p, "steps", 1, 10_000_000, problems);
-        ParamRules.integer(p, "recordEvery", 1, 10_000_000, problems);
-        ParamRules.bool(p, "halfInLoss", problems);
-        try {
-            List<Double> d = p.getDoubleList("targetDiagonal");
-            if (d.isEmpty() || d.size() > 1000) {
-                problems.add("targetDiagonal: needs 1..1000 entries, got " + d.size());
-            }
-            if (d.stream().anyMatch(x -> !(x >= 0) || Double.isInfinite(x))) {
-                problems.add("targetDiagonal: entries must be finite and >= 0 (they are D's singular values), got " + d);
-            }
-        } catch (IllegalArgumentException e) {
-            problems.add(e.getMessage());
-        }
-        if (problems.isEmpty() && p.getLong("steps") / p.getLong("recordEvery") > 1_000_000) {
-            problems.add("recordEvery: would record " + p.getLong("steps") / p.getLong("recordEvery") + " rows; at most 1e6");
-        }
-        return problems;
+    public Contract contract() {
+        return CONTRACT;
     }
 
     @Override
     public void run(TaskContext ctx) throws Exception {
-        Params p = ctx.params();
-        double[] d = p.getDoubleList("targetDiagonal").stream().mapToDouble(Double::doubleValue).toArray();
-        RunInfo info = new RunInfo(p.getDouble("lambda"), p.getDouble("learningRate"), p.getBoolean("halfInLoss", false),
-                p.getDouble("initScale"), p.getLong("steps"), ctx.spec().seed(), d);
-        long every = p.getLong("recordEvery");
+        Config c = ctx.params(Config.class);
+        double[] d = c.targetDiagonal().stream().mapToDouble(Double::doubleValue).toArray();
+        RunInfo info = new RunInfo(c.lambda(), c.learningRate(), c.halfInLoss(), c.initScale(), c.steps(), ctx.spec().seed(), d);
+        long every = c.recordEvery();
 
         FactorizedObjective objective = new FactorizedObjective(CommonOps_DDRM.diag(d), info.lambda(), info.halfInLoss());
         DMatrixRMaj[] ab = FactorizedGradientDescent.gaussianInit(d.length, d.length, d.length, info.initScale(), info.seed());

@@ -12,6 +12,11 @@ public interface Task {
     /** The name specs use for this task kind. */
     String kind();
 
+    /** Its params record, the upstream outputs it reads and the files it writes. */
+    default Contract contract() {
+        return null; // legacy kinds, during the move to declared contracts: every ancestor's output, untyped params
+    }
+
     void run(TaskContext ctx) throws Exception;
 
     /**

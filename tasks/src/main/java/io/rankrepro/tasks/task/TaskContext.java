@@ -12,9 +12,10 @@ import java.util.Map;
  * @param taskId     e.g. {@code train[alpha=0.01]}
  * @param stage      e.g. {@code train}
  * @param spec       experiment-level facts (id, title, profile, seed, data label)
- * @param params     the stage's resolved params, sweep values included
+ * @param params     the stage's resolved params, sweep values and defaults included; bind with {@link #params(Class)}
  * @param sweepPoint the sweep values of this task (empty when not swept)
- * @param inputs     verified outputs of the upstream tasks, in plan order
+ * @param inputs     the declared inputs (see {@link Contract#inputs()}): per upstream task, a folder holding
+ *                   exactly the declared files of its verified output, in plan order
  * @param outputDir  an empty folder to write outputs into; published atomically on success
  * @param tracker    this task's own tracking run
  * @param progress   where to report progress of long loops
@@ -42,6 +43,11 @@ public record TaskContext(
     public TaskContext(String taskId, String stage, SpecInfo spec, Params params, Map<String, Object> sweepPoint,
                        List<TaskInput> inputs, Path outputDir, RunTracker tracker, Progress progress) {
         this(taskId, stage, spec, params, sweepPoint, inputs, outputDir, tracker, progress, ResumeFolder.none());
+    }
+
+    /** The params bound to the kind's params record (see {@link Contract#params()}). */
+    public <P extends Record> P params(Class<P> type) {
+        return ParamsBinding.bind(type, params.asMap());
     }
 
     /** The single input from {@code stage}; fails if there is not exactly one. */
