@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.rankrepro.mlflow.SystemInfo;
 import io.rankrepro.pipeline.exec.CodeVersion;
+import io.rankrepro.pipeline.exec.ExternalData;
+import io.rankrepro.pipeline.exec.KindCodeSource;
+import io.rankrepro.pipeline.exec.TaskKeys;
 import io.rankrepro.pipeline.plan.Plan;
 import io.rankrepro.pipeline.plan.PlannedTask;
 import io.rankrepro.pipeline.plan.Planner;
@@ -31,6 +34,25 @@ final class Commands {
             kinds = TaskKinds.discover();
         }
         return kinds;
+    }
+
+    /** The version of each kind's code. */
+    static KindCodeSource code() {
+        return KindCodeSource.whole(CodeVersion.current());
+    }
+
+    /** The keys of {@code plan}: each task's kind code, params, upstream keys, engines and external data. */
+    static TaskKeys keys(Plan plan) {
+        return TaskKeys.compute(plan, code(), Map.of(), external());
+    }
+
+    private static volatile ExternalData external;
+
+    private static ExternalData external() {
+        if (external == null) {
+            external = new ExternalData(kinds());
+        }
+        return external;
     }
 
     /** {@code spec} at the profile and overrides of {@code o}. */

@@ -1,6 +1,7 @@
 package io.rankrepro.pipeline.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.rankrepro.pipeline.exec.Hashing;
 import io.rankrepro.pipeline.exec.OutputStore;
 import io.rankrepro.pipeline.exec.TaskDescriptor;
 import io.rankrepro.pipeline.exec.ConsoleProgress;
@@ -18,10 +19,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
- * The figure stage; with {@code --from-run}, rebuilds a figure from a tracked run's artifacts alone
- * (its {@code task.json} and the analysis tables logged under {@code inputs/}).
+ * The figure stage; with {@code --from-run}, rebuilds a figure from tracked artifacts alone: the
+ * run's {@code task.json} names every declared input with the run that computed it and the hash of
+ * each file read; those files are fetched, verified, and the figure is rebuilt and compared with
+ * the run's own outputs byte for byte.
  */
 @Command(mixinStandardHelpOptions = true,
         description = {"Run the figure task of a spec, or rebuild a figure from a finished MLflow run:",
@@ -31,6 +35,12 @@ final class FigureCommand extends StageCommand {
     /** Tag on a DAG run naming the run of its final (figure) task. */
     static final String SINK_RUN_TAG = "rankrepro.figure_run";
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static java.util.Collection<String> concat(java.util.Collection<String> a, java.util.Collection<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
 
     @Option(names = "--from-run", paramLabel = "RUN_ID", description = "Rebuild from this run's artifacts instead of the work folder")
     String fromRun;
@@ -66,25 +76,37 @@ final class FigureCommand extends StageCommand {
             }
             Path tmp = Files.createTempDirectory("rankrepro-replay");
             try {
-                // Downloads land in empty folders only (they are moved into place whole).
-                tracking.download(runId, TaskDescriptor.FILE_NAME, tmp.resolve("descriptor"));
-                TaskDescriptor d = JSON.readValue(tmp.resolve("descriptor").resolve(TaskDescriptor.FILE_NAME).toFile(), TaskDescriptor.class);
-                tracking.download(runId, "inputs", tmp.resolve("artifacts"));
+                TaskDescriptor d = JSON.readValue(tracking.read(runId, TaskDescriptor.FILE_NAME), TaskDescriptor.class);
                 List<TaskInput> inputs = new ArrayList<>();
-                for (TaskDescriptor.Upstream u : d.upstream()) {
-                    Path dir = tmp.resolve("artifacts").resolve(u.key());
-                    if (!Files.isDirectory(dir)) {
-                        throw new IllegalStateException("run " + runId + " has no artifacts for input " + u.taskId()
-                                + " (inputs/" + u.key() + "); only gather tasks log their inputs");
+                int fetched = 0;
+                for (TaskDescriptor.Input in : d.inputs()) {
+                    if (in.runId() == null) {
+                        throw new IllegalStateException("input " + in.taskId() + " of " + d.taskId() + " was computed without tracking"
+                                + " (no run holds it); rerun it with tracking to make this figure rebuildable");
                     }
-                    inputs.add(new TaskInput(u.taskId(), u.stage(), u.sweepPoint(), dir));
+                    Path dir = Files.createDirectories(tmp.resolve("inputs").resolve(Integer.toString(inputs.size())));
+                    for (Map.Entry<String, String> f : in.files().entrySet()) {
+                        byte[] bytes = tracking.read(in.runId(), "outputs/" + f.getKey());
+                        String sha = Hashing.sha256(bytes);
+                        if (!sha.equals(f.getValue())) {
+                            throw new IllegalStateException("outputs/" + f.getKey() + " of run " + in.runId() + " (" + in.taskId()
+                                    + ") has SHA-256 " + sha + ", not the " + f.getValue() + " that " + d.taskId() + " read");
+                        }
+                        Path file = dir.resolve(f.getKey());
+                        Files.createDirectories(file.getParent());
+                        Files.write(file, bytes);
+                        fetched++;
+                    }
+                    inputs.add(new TaskInput(in.taskId(), in.stage(), in.sweepPoint(), dir));
                 }
+                System.out.printf("fetched %d input files of %d upstream tasks, every hash verified%n", fetched, inputs.size());
                 Task task = Commands.kinds().find(d.kind())
                         .orElseThrow(() -> new IllegalStateException("this rankrepro has no task kind '" + d.kind() + "'"));
                 Path staged = Files.createDirectory(tmp.resolve("out"));
                 TaskContext ctx = new TaskContext(d.taskId(), d.stage(), d.spec(), new Params(d.params()), d.sweepPoint(),
                         inputs, staged, RunTracker.none(), ConsoleProgress.forTask(d.taskId()));
                 task.run(ctx);
+                Map<String, String> rebuilt = OutputStore.hashFiles(staged);
                 Files.createDirectories(target);
                 try (var files = Files.walk(staged)) {
                     for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
@@ -93,7 +115,18 @@ final class FigureCommand extends StageCommand {
                         Files.copy(f, dest, StandardCopyOption.REPLACE_EXISTING);
                     }
                 }
+                List<String> differ = new ArrayList<>();
+                new java.util.TreeSet<>(java.util.Set.copyOf(concat(d.outputs().keySet(), rebuilt.keySet()))).forEach(f -> {
+                    if (!java.util.Objects.equals(d.outputs().get(f), rebuilt.get(f))) {
+                        differ.add(f + (d.outputs().containsKey(f) ? rebuilt.containsKey(f) ? " (differs)" : " (not rebuilt)" : " (new)"));
+                    }
+                });
                 System.out.printf("rebuilt %s (%s, profile %s) from run %s → %s%n", d.taskId(), d.kind(), d.spec().profile(), runId, target.toAbsolutePath());
+                if (!differ.isEmpty()) {
+                    System.out.println("NOT identical to the run's outputs: " + String.join(", ", differ));
+                    return 1;
+                }
+                System.out.printf("all %d files byte-identical to the run's outputs%n", rebuilt.size());
                 return 0;
             } finally {
                 OutputStore.deleteTree(tmp);

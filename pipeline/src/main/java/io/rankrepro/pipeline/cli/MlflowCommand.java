@@ -110,7 +110,7 @@ final class MlflowCommand {
             Path tmp = Files.createTempDirectory("rankrepro-plan");
             try {
                 Path planFile = Files.writeString(tmp.resolve("plan.json"),
-                        Commands.planJson(plan, TaskKeys.of(plan, CodeVersion.current())));
+                        Commands.planJson(plan, Commands.keys(plan).keys()));
                 parent.logArtifact(planFile, "spec");
             } finally {
                 OutputStore.deleteTree(tmp);
@@ -153,7 +153,7 @@ final class MlflowCommand {
 
         private void summarize(MlflowTracking mlflow, RunView parentView) throws Exception {
             Plan plan = Commands.plan(specOptions);
-            Map<String, String> keys = TaskKeys.of(plan, CodeVersion.current());
+            Map<String, String> keys = Commands.keys(plan).keys();
             OutputStore store = new OutputStore(work.workdir);
             MlflowRunTracker parent = mlflow.attachRun(runId);
             for (PlannedTask sink : plan.sinks()) {

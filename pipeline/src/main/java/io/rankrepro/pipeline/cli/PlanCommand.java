@@ -2,6 +2,7 @@ package io.rankrepro.pipeline.cli;
 
 import io.rankrepro.pipeline.exec.CodeVersion;
 import io.rankrepro.pipeline.exec.OutputStore;
+import io.rankrepro.pipeline.exec.RunReason;
 import io.rankrepro.pipeline.exec.TaskKeys;
 import io.rankrepro.pipeline.plan.Plan;
 import io.rankrepro.pipeline.plan.PlannedTask;
@@ -25,18 +26,20 @@ final class PlanCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Plan plan = Commands.plan(specOptions);
-        Map<String, String> keys = TaskKeys.of(plan, CodeVersion.current());
+        TaskKeys planKeys = Commands.keys(plan);
+        Map<String, String> keys = planKeys.keys();
         if (json) {
             System.out.println(Commands.planJson(plan, keys));
             return 0;
         }
         OutputStore store = new OutputStore(work.workdir);
+        RunReason reasons = new RunReason(store, plan, planKeys, Commands.code());
         System.out.printf("%s — %s%nprofile %s, seed %d, %d tasks, code %s%n%n", plan.spec().id(), plan.spec().title(),
                 plan.info().profile(), plan.info().seed(), plan.tasks().size(), CodeVersion.current());
         for (PlannedTask t : plan.tasks()) {
             OutputStore.Verification v = store.verify(keys.get(t.id()));
             System.out.printf("%-28s %-26s %s  %s%n", t.id(), t.kind(), keys.get(t.id()).substring(0, 12),
-                    v.ok() ? "cached" : "will run: " + v.reason());
+                    v.ok() ? "cached" : "will run: " + reasons.why(t, v));
             System.out.printf("    after: %s%n    params: %s%n", t.upstream().isEmpty() ? "-" : String.join(", ", t.upstream()), t.params());
         }
         return 0;

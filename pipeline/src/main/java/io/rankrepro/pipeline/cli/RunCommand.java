@@ -9,6 +9,7 @@ import io.rankrepro.pipeline.exec.InProcessLauncher;
 import io.rankrepro.pipeline.exec.LocalExecutor;
 import io.rankrepro.pipeline.exec.OutputStore;
 import io.rankrepro.pipeline.exec.ProcessLauncher;
+import io.rankrepro.pipeline.exec.RunReason;
 import io.rankrepro.pipeline.exec.TaskKeys;
 import io.rankrepro.pipeline.exec.TaskLauncher;
 import io.rankrepro.pipeline.exec.TaskOutcome;
@@ -116,7 +117,8 @@ final class RunCommand implements Callable<Integer> {
     private boolean runPlan(Plan plan, OutputStore store, Tracking tracking, Map<String, String> tags, TrackingQueue queue)
             throws Exception {
         String code = CodeVersion.current();
-        Map<String, String> keys = TaskKeys.of(plan, code);
+        TaskKeys planKeys = Commands.keys(plan);
+        Map<String, String> keys = planKeys.keys();
         long start = System.nanoTime();
         System.out.printf("rankrepro run: %s — %s%n  profile %s, %d tasks, %d workers, code %s, work %s%n",
                 plan.spec().id(), plan.spec().title(), plan.info().profile(), plan.tasks().size(), workers, code,
@@ -144,10 +146,10 @@ final class RunCommand implements Callable<Integer> {
                 }
             });
         }
-        TaskRunner taskRunner = new TaskRunner(Commands.kinds(), store, tracking, code, tags, ConsoleProgress::forTask);
+        TaskRunner taskRunner = new TaskRunner(Commands.kinds(), store, tracking, Commands.code(), tags, ConsoleProgress::forTask);
         TaskLauncher launcher = launcher(plan, tracking, taskRunner);
         Map<String, TaskOutcome> outcomes = new LocalExecutor(store, launcher, workers, force, System.out)
-                .execute(plan, keys, parentId);
+                .execute(plan, planKeys, new RunReason(store, plan, planKeys, Commands.code()), parentId);
 
         boolean ok = outcomes.values().stream().allMatch(TaskOutcome::ok);
         // Which earlier runs made the cached outputs: one request for all of them.

@@ -55,18 +55,17 @@ class StageCommand implements Callable<Integer> {
         WorkspacePaths.writable("--workdir", work.workdir);
         Plan plan = Commands.plan(specOptions);
         PlannedTask task = resolveTask(plan);
-        String code = CodeVersion.current();
-        Map<String, String> keys = TaskKeys.of(plan, code);
+        TaskKeys keys = Commands.keys(plan);
         OutputStore store = new OutputStore(work.workdir);
-        OutputStore.Verification existing = store.verify(keys.get(task.id()));
+        OutputStore.Verification existing = store.verify(keys.key(task.id()));
         if (existing.ok() && !force) {
-            System.out.printf("≡ %s skipped: %s (key %s)%n", task.id(), existing.reason(), keys.get(task.id()).substring(0, 12));
+            System.out.printf("≡ %s skipped: %s (key %s)%n", task.id(), existing.reason(), keys.key(task.id()).substring(0, 12));
             return 0;
         }
         try (Tracking tracking = Commands.tracking(trackingOptions, work.workdir)) {
             System.out.printf("▶ %s running: %s%n", task.id(), existing.reason());
             long start = System.nanoTime();
-            TaskRunner runner = new TaskRunner(Commands.kinds(), store, tracking, code, Commands.runTags(), ConsoleProgress::forTask);
+            TaskRunner runner = new TaskRunner(Commands.kinds(), store, tracking, Commands.code(), Commands.runTags(), ConsoleProgress::forTask);
             OutputStore.Verification v = runner.run(plan, task, keys, parentRunId, runId);
             System.out.printf("✔ %s done in %.1fs → %s%n", task.id(), (System.nanoTime() - start) / 1e9, v.dir());
             return 0;

@@ -37,7 +37,7 @@ public final class DockerLauncher implements TaskLauncher {
     }
 
     @Override
-    public void launch(Plan plan, PlannedTask task, Map<String, String> keys, String parentRunId) throws TaskFailure {
+    public void launch(Plan plan, PlannedTask task, TaskKeys keys, String parentRunId) throws TaskFailure {
         ChildProcess.run(command(task, parentRunId), Map.of(), task.id(), settings.out(),
                 " (is Docker installed and the image built? `make images`)");
     }

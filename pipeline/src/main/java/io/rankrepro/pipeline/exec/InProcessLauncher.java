@@ -14,7 +14,7 @@ public final class InProcessLauncher implements TaskLauncher {
     }
 
     @Override
-    public void launch(Plan plan, PlannedTask task, Map<String, String> keys, String parentRunId) throws TaskFailure {
+    public void launch(Plan plan, PlannedTask task, TaskKeys keys, String parentRunId) throws TaskFailure {
         runner.run(plan, task, keys, parentRunId, null);
     }
 

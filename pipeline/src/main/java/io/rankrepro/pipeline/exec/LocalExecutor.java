@@ -40,7 +40,7 @@ public final class LocalExecutor {
     }
 
     /** Outcomes in plan order. */
-    public Map<String, TaskOutcome> execute(Plan plan, Map<String, String> keys, String parentRunId) {
+    public Map<String, TaskOutcome> execute(Plan plan, TaskKeys keys, RunReason reasons, String parentRunId) {
         Map<String, TaskOutcome> outcomes = new LinkedHashMap<>();
         plan.tasks().forEach(t -> outcomes.put(t.id(), null));
         List<PlannedTask> pending = new ArrayList<>(plan.tasks());
@@ -59,7 +59,7 @@ public final class LocalExecutor {
                             .filter(u -> outcomes.get(u) != null && !outcomes.get(u).ok()).findFirst().orElse(null);
                     if (blocker != null) {
                         TaskOutcome o = new TaskOutcome(t.id(), TaskOutcome.Status.BLOCKED,
-                                "not run: upstream " + blocker + " did not succeed", keys.get(t.id()), null, 0, null);
+                                "not run: upstream " + blocker + " did not succeed", keys.key(t.id()), null, 0, null);
                         outcomes.put(t.id(), o);
                         report(o, dagProgress(outcomes, running.size()));
                         it.remove();
@@ -70,17 +70,17 @@ public final class LocalExecutor {
                         continue;
                     }
                     it.remove();
-                    OutputStore.Verification v = store.verify(keys.get(t.id()));
+                    OutputStore.Verification v = store.verify(keys.key(t.id()));
                     if (v.ok() && !force) {
                         TaskOutcome o = new TaskOutcome(t.id(), TaskOutcome.Status.CACHED,
-                                "skipped: " + v.reason() + " (key " + keys.get(t.id()).substring(0, 12)
+                                "skipped: " + v.reason() + " (key " + keys.key(t.id()).substring(0, 12)
                                         + (v.record().mlflowRunId() == null ? "" : ", run " + v.record().mlflowRunId()) + ")",
-                                keys.get(t.id()), v.record().mlflowRunId(), 0, v.dir());
+                                keys.key(t.id()), v.record().mlflowRunId(), 0, v.dir());
                         outcomes.put(t.id(), o);
                         report(o, dagProgress(outcomes, running.size()));
                         continue;
                     }
-                    String why = force ? "forced (--force)" : v.reason();
+                    String why = force ? "forced (--force)" : reasons.why(t, v);
                     out.printf("▶ %-28s running: %s [%s]  %s%n", t.id(), why, launcher.name(), dagProgress(outcomes, running.size() + 1));
                     running.put(done.submit(() -> runOne(plan, t, keys, parentRunId, why)), t.id());
                 }
@@ -93,7 +93,7 @@ public final class LocalExecutor {
                 try {
                     o = f.get();
                 } catch (ExecutionException e) {
-                    o = new TaskOutcome(id, TaskOutcome.Status.FAILED, TaskRunner.message(e.getCause()), keys.get(id), null, 0, null);
+                    o = new TaskOutcome(id, TaskOutcome.Status.FAILED, TaskRunner.message(e.getCause()), keys.key(id), null, 0, null);
                 }
                 outcomes.put(id, o);
                 report(o, dagProgress(outcomes, running.size()));
@@ -107,9 +107,9 @@ public final class LocalExecutor {
         return outcomes;
     }
 
-    private TaskOutcome runOne(Plan plan, PlannedTask t, Map<String, String> keys, String parentRunId, String why) {
+    private TaskOutcome runOne(Plan plan, PlannedTask t, TaskKeys keys, String parentRunId, String why) {
         long start = System.nanoTime();
-        String key = keys.get(t.id());
+        String key = keys.key(t.id());
         try {
             launcher.launch(plan, t, keys, parentRunId);
             OutputStore.Verification v = store.verify(key);

@@ -62,6 +62,44 @@ public final class OutputStore {
         return root.resolveSibling("resume").resolve(key);
     }
 
+    /**
+     * The record of the output published for {@code key}, read without verifying its files (to
+     * compare an old key's material with a new one's); empty when there is none.
+     */
+    public java.util.Optional<TaskRecord> record(String key) {
+        Path manifest = dir(key).resolve(MANIFEST);
+        try {
+            return Files.isRegularFile(manifest) ? java.util.Optional.of(JSON.readValue(manifest.toFile(), TaskRecord.class))
+                    : java.util.Optional.empty();
+        } catch (IOException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    /** Remembers that task {@code taskId} of {@code experiment} at {@code profile} last published {@code key}. */
+    public void remember(String experiment, String profile, String taskId, String key) throws IOException {
+        Path f = latestFile(experiment, profile, taskId);
+        Files.createDirectories(f.getParent());
+        Path tmp = f.resolveSibling(f.getFileName() + "." + UUID.randomUUID() + ".tmp");
+        Files.writeString(tmp, key);
+        Files.move(tmp, f, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** The key task {@code taskId} of {@code experiment} at {@code profile} last published, if any. */
+    public java.util.Optional<String> latest(String experiment, String profile, String taskId) {
+        try {
+            Path f = latestFile(experiment, profile, taskId);
+            return Files.isRegularFile(f) ? java.util.Optional.of(Files.readString(f).strip()) : java.util.Optional.empty();
+        } catch (IOException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    private Path latestFile(String experiment, String profile, String taskId) {
+        return root.resolveSibling("index").resolve(experiment).resolve(profile)
+                .resolve(taskId.replaceAll("[^A-Za-z0-9._=,\\[\\]-]", "_"));
+    }
+
     /** Where a work folder's runs spool metrics while the tracking server is unreachable. */
     public static Path spoolDir(Path workdir) {
         return workdir.toAbsolutePath().normalize().resolve("spool");
@@ -157,6 +195,12 @@ public final class OutputStore {
     public Path stage(String key) throws IOException {
         Files.createDirectories(staging);
         return Files.createDirectory(staging.resolve(key.substring(0, 16) + "-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID()));
+    }
+
+    /** A fresh private folder for the views of a task's inputs; named like a staging folder, so cleanup finds it. */
+    public Path stageInputs(String key) throws IOException {
+        Files.createDirectories(staging);
+        return Files.createDirectory(staging.resolve(key.substring(0, 16) + "-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID() + "-inputs"));
     }
 
     /** Hashes every file in {@code staged}. */

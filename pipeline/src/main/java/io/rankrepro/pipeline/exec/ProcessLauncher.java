@@ -31,7 +31,7 @@ public final class ProcessLauncher implements TaskLauncher {
     }
 
     @Override
-    public void launch(Plan plan, PlannedTask task, Map<String, String> keys, String parentRunId) throws TaskFailure {
+    public void launch(Plan plan, PlannedTask task, TaskKeys keys, String parentRunId) throws TaskFailure {
         ChildProcess.run(command(task, parentRunId), environment(), task.id(), settings.out(), "");
     }
 

@@ -3,33 +3,50 @@ package io.rankrepro.pipeline.exec;
 import io.rankrepro.pipeline.plan.Plan;
 import io.rankrepro.pipeline.plan.PlannedTask;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Content addresses of a plan's tasks: SHA-256 of (kind, resolved params, the keys of its upstream
- * tasks, code version). A task's key changes exactly when something that can change its output
- * changes, so keys are known before anything runs, like Bazel's action keys.
+ * Content addresses of a plan's tasks: the hash of each task's {@link KeyMaterial}. A task's key
+ * changes exactly when something that can change its output changes, so keys are known before
+ * anything runs, like Bazel's action keys.
+ *
+ * @param materials task id → what its key hashes, in plan order
+ * @param keys      task id → key, in plan order
  */
-public final class TaskKeys {
-    private TaskKeys() { }
+public record TaskKeys(Map<String, KeyMaterial> materials, Map<String, String> keys) {
 
-    public static Map<String, String> of(Plan plan, String codeVersion) {
+    public TaskKeys {
+        materials = Collections.unmodifiableMap(new LinkedHashMap<>(materials));
+        keys = Collections.unmodifiableMap(new LinkedHashMap<>(keys));
+    }
+
+    /** The key of task {@code taskId}. */
+    public String key(String taskId) {
+        return keys.get(taskId);
+    }
+
+    /** Keys with {@code code}, {@code engines} and the external data the plan's kinds read. */
+    public static TaskKeys compute(Plan plan, KindCodeSource code, Map<String, String> engines, ExternalData external) {
+        Map<String, KeyMaterial> materials = new LinkedHashMap<>();
         Map<String, String> keys = new LinkedHashMap<>();
         for (PlannedTask t : plan.tasks()) {
             Map<String, String> upstream = new TreeMap<>();
             for (String up : t.upstream()) {
                 upstream.put(up, keys.get(up));
             }
-            Map<String, Object> material = new TreeMap<>();
-            material.put("kind", t.kind());
-            material.put("params", t.params().asMap());
-            material.put("upstream", upstream);
-            material.put("code", codeVersion);
-            material.put("seed", plan.info().seed());
-            keys.put(t.id(), Hashing.sha256(Hashing.canonicalJson(material).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            KeyMaterial m = new KeyMaterial(t.kind(), t.params().asMap(), upstream, code.version(t.kind()), engines,
+                    external.hashes(t), plan.info().seed());
+            materials.put(t.id(), m);
+            keys.put(t.id(), m.key());
         }
-        return keys;
+        return new TaskKeys(materials, keys);
+    }
+
+    /** Keys with one code version for every kind and nothing else beside the plan (tests, simple callers). */
+    public static Map<String, String> of(Plan plan, String codeVersion) {
+        return compute(plan, KindCodeSource.whole(codeVersion), Map.of(), ExternalData.NONE).keys();
     }
 }

@@ -9,7 +9,7 @@ import java.util.Map;
 public interface TaskLauncher {
 
     /** Runs {@code task} to a published output, or throws with a message for the user. */
-    void launch(Plan plan, PlannedTask task, Map<String, String> keys, String parentRunId) throws TaskFailure;
+    void launch(Plan plan, PlannedTask task, TaskKeys keys, String parentRunId) throws TaskFailure;
 
     /** A short name for logs: local, docker. */
     String name();

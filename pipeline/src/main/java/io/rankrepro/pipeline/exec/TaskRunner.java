@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.rankrepro.mlflow.MlflowLimits;
 import io.rankrepro.mlflow.RunTracker;
 import io.rankrepro.pipeline.plan.Plan;
+import io.rankrepro.pipeline.plan.PlannedInput;
 import io.rankrepro.pipeline.plan.PlannedTask;
 import io.rankrepro.pipeline.track.Tracking;
+import io.rankrepro.tasks.task.Contract;
 import io.rankrepro.tasks.task.Progress;
 import io.rankrepro.tasks.task.ResumeFolder;
 import io.rankrepro.tasks.task.Task;
@@ -35,16 +37,16 @@ public final class TaskRunner {
     private final TaskKinds kinds;
     private final OutputStore store;
     private final Tracking tracking;
-    private final String codeVersion;
+    private final KindCodeSource code;
     private final Map<String, String> systemTags;
     private final Function<String, Progress> progress;
 
-    public TaskRunner(TaskKinds kinds, OutputStore store, Tracking tracking, String codeVersion,
+    public TaskRunner(TaskKinds kinds, OutputStore store, Tracking tracking, KindCodeSource code,
                       Map<String, String> systemTags, Function<String, Progress> progress) {
         this.kinds = kinds;
         this.store = store;
         this.tracking = tracking;
-        this.codeVersion = codeVersion;
+        this.code = code;
         this.systemTags = Map.copyOf(systemTags);
         this.progress = progress;
     }
@@ -54,19 +56,37 @@ public final class TaskRunner {
      * @param runId       a run already created for this task (may be null: one is started here)
      * @return the published, verified output
      */
-    public OutputStore.Verification run(Plan plan, PlannedTask task, Map<String, String> keys,
+    public OutputStore.Verification run(Plan plan, PlannedTask task, TaskKeys keys,
                                         String parentRunId, String runId) throws TaskFailure {
         Task impl = kinds.find(task.kind()).orElseThrow(() -> new TaskFailure("unknown task kind '" + task.kind() + "'"));
-        String key = keys.get(task.id());
+        String key = keys.key(task.id());
+        String codeVersion = keys.materials().get(task.id()).code();
+        Path view = null;
         List<TaskInput> inputs = new ArrayList<>();
-        for (String ancestor : task.ancestors()) {
-            OutputStore.Verification v = store.verify(keys.get(ancestor));
-            if (!v.ok()) {
-                throw new TaskFailure(task.id() + " needs the output of " + ancestor + ", which is not available ("
-                        + v.reason() + "); run the whole DAG with `rankrepro run`");
+        List<TaskDescriptor.Input> read = new ArrayList<>();
+        try {
+            view = store.stageInputs(key);
+            for (PlannedInput in : task.inputs()) {
+                for (String producer : in.producers()) {
+                    OutputStore.Verification v = store.verify(keys.key(producer));
+                    if (!v.ok()) {
+                        throw new TaskFailure(task.id() + " needs the output of " + producer + ", which is not available ("
+                                + v.reason() + "); run the whole DAG with `rankrepro run`");
+                    }
+                    PlannedTask up = plan.task(producer);
+                    Map<String, String> files = InputView.select(v.record().files(), in, producer);
+                    Path dir = in.whole() ? v.dir() : InputView.link(v.dir(), files.keySet(), view.resolve(Integer.toString(read.size())));
+                    inputs.add(new TaskInput(up.id(), up.stage(), up.sweepPoint(), dir));
+                    read.add(new TaskDescriptor.Input(up.stage(), up.id(), up.sweepPoint(), keys.key(producer),
+                            v.record().mlflowRunId(), files));
+                }
             }
-            PlannedTask up = plan.task(ancestor);
-            inputs.add(new TaskInput(up.id(), up.stage(), up.sweepPoint(), v.dir()));
+        } catch (IOException e) {
+            deleteQuietly(view);
+            throw new TaskFailure(task.id() + ": cannot lay out its inputs under " + view + ": " + e.getMessage(), e);
+        } catch (TaskFailure e) {
+            deleteQuietly(view);
+            throw e;
         }
         Map<String, String> tags = new LinkedHashMap<>(systemTags);
         tags.put("rankrepro.task", task.id());
@@ -78,7 +98,7 @@ public final class TaskRunner {
         tags.put("rankrepro.seed", Long.toString(plan.info().seed()));
         tags.put("rankrepro.spec_sha256", plan.spec().sha256());
         for (String up : task.upstream()) {
-            tags.put(MlflowLimits.safeKey("rankrepro.upstream." + up), keys.get(up));
+            tags.put(MlflowLimits.safeKey("rankrepro.upstream." + up), keys.key(up));
         }
         ResumeFolder resume = new ResumeFolder(store.resumeDir(key), msg -> System.out.println("  " + task.id() + ": " + msg));
         RunTracker tracker = openRun(plan, task, key, tags, parentRunId, runId, resume);
@@ -100,23 +120,26 @@ public final class TaskRunner {
             // every metric on the server (an outage is waited out, up to its grace) before the run is closed
             tracker.awaitDelivery();
             Map<String, String> files = OutputStore.hashFiles(staged);
+            checkDeclared(impl, task, files.keySet());
             double wall = (System.nanoTime() - start) / 1e9;
             TaskRecord record = new TaskRecord(key, task.id(), task.kind(), task.params().asMap(), files, codeVersion,
-                    tracker.runId(), Instant.now().toString(), wall);
+                    tracker.runId(), Instant.now().toString(), wall, keys.materials().get(task.id()), code.classes(task.kind()));
             if (tracking.enabled()) {
-                upload(plan, task, keys, inputs, staged, tracker);
+                upload(plan, task, keys, read, files, staged, tracker);
                 tracker.setTags(Map.of("rankrepro.outputs_sha256", Hashing.sha256(Hashing.canonicalJson(files).getBytes(java.nio.charset.StandardCharsets.UTF_8)),
                         "rankrepro.wall_seconds", String.format("%.3f", wall)));
             }
             tracker.flush();
             store.publish(staged, record);
             staged = null;
+            store.remember(plan.spec().id(), plan.info().profile(), task.id(), key);
             OutputStore.deleteTree(store.resumeDir(key)); // published: nothing left to resume
             success = true;
             return store.verify(key);
         } catch (IOException e) {
             throw new TaskFailure(task.id() + ": cannot write outputs under " + store.dir(key).getParent() + ": " + e.getMessage(), e);
         } finally {
+            deleteQuietly(view);
             if (staged != null) {
                 try {
                     OutputStore.deleteTree(staged);
@@ -203,16 +226,11 @@ public final class TaskRunner {
         return tracker;
     }
 
-    /** Outputs under outputs/, the replay descriptor, and (for gather tasks) the direct inputs under inputs/KEY/. */
-    private void upload(Plan plan, PlannedTask task, Map<String, String> keys, List<TaskInput> inputs,
-                        Path staged, RunTracker tracker) throws IOException {
-        List<TaskDescriptor.Upstream> upstream = new ArrayList<>();
-        for (String up : task.upstream()) {
-            PlannedTask u = plan.task(up);
-            upstream.add(new TaskDescriptor.Upstream(u.id(), u.stage(), u.sweepPoint(), keys.get(up)));
-        }
+    /** Outputs under outputs/ and the replay descriptor, which names the runs that computed the inputs. */
+    private void upload(Plan plan, PlannedTask task, TaskKeys keys, List<TaskDescriptor.Input> read,
+                        Map<String, String> files, Path staged, RunTracker tracker) throws IOException {
         TaskDescriptor descriptor = new TaskDescriptor(task.id(), task.stage(), task.kind(), task.params().asMap(),
-                task.sweepPoint(), plan.info(), keys.get(task.id()), codeVersion, upstream);
+                task.sweepPoint(), plan.info(), keys.key(task.id()), keys.materials().get(task.id()).code(), read, files);
         Path descriptorDir = staged.getParent().resolve(staged.getFileName() + ".descriptor");
         java.nio.file.Files.createDirectories(descriptorDir);
         try {
@@ -223,11 +241,27 @@ public final class TaskRunner {
             OutputStore.deleteTree(descriptorDir);
         }
         tracker.logArtifacts(staged, "outputs");
-        if (task.gather()) {
-            for (TaskInput in : inputs) {
-                if (task.upstream().contains(in.taskId())) {
-                    tracker.logArtifacts(in.dir(), "inputs/" + keys.get(in.taskId()));
-                }
+    }
+
+    /** A kind with a contract writes only what it declares: an undeclared file would reach no reader. */
+    static void checkDeclared(Task impl, PlannedTask task, java.util.Collection<String> written) throws TaskFailure {
+        Contract contract = impl.contract();
+        if (contract == null) {
+            return;
+        }
+        List<String> undeclared = written.stream().filter(f -> !contract.writes(f)).sorted().toList();
+        if (!undeclared.isEmpty()) {
+            throw new TaskFailure(task.id() + " (" + task.kind() + ") wrote " + undeclared + ", which its contract does not declare"
+                    + " (it declares " + contract.outputs() + ")");
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        if (dir != null) {
+            try {
+                OutputStore.deleteTree(dir);
+            } catch (IOException ignored) {
+                // a staging folder: cleanAbandoned() removes it later, and no run reads it
             }
         }
     }

@@ -16,6 +16,7 @@ import java.util.Map;
  * @param upstream   ids of the tasks it directly depends on
  * @param ancestors  ids of every task it transitively depends on, in plan order
  * @param gather     whether it gathers the sweep
+ * @param inputs     what it reads, wired to the tasks that produce it (its declared contract)
  */
 public record PlannedTask(
         String id,
@@ -25,11 +26,18 @@ public record PlannedTask(
         Map<String, Object> sweepPoint,
         List<String> upstream,
         List<String> ancestors,
-        boolean gather) {
+        boolean gather,
+        List<PlannedInput> inputs) {
 
     public PlannedTask {
         sweepPoint = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(sweepPoint));
         upstream = List.copyOf(upstream);
         ancestors = List.copyOf(ancestors);
+        inputs = List.copyOf(inputs);
+    }
+
+    /** Every task whose output it reads, in plan order. */
+    public List<String> producers() {
+        return inputs.stream().flatMap(i -> i.producers().stream()).distinct().toList();
     }
 }

@@ -4,7 +4,9 @@ import io.rankrepro.pipeline.spec.ExperimentSpec;
 import io.rankrepro.pipeline.spec.ProfileSpec;
 import io.rankrepro.pipeline.spec.SpecException;
 import io.rankrepro.pipeline.spec.StageSpec;
+import io.rankrepro.tasks.task.Contract;
 import io.rankrepro.tasks.task.Params;
+import io.rankrepro.tasks.task.ParamsBinding;
 import io.rankrepro.tasks.task.SpecInfo;
 import io.rankrepro.tasks.task.Task;
 import io.rankrepro.tasks.task.TaskKinds;
@@ -18,8 +20,10 @@ import java.util.Set;
 
 /**
  * Expands a spec at a profile into a DAG: stages in order, a swept stage (and every stage after it
- * up to a gather) once per sweep point, a gather stage once over all of them. Checks each stage's
- * kind exists and accepts its resolved params, so a bad spec fails before any compute.
+ * up to a gather) once per sweep point, a gather stage once over all of them. Binds each stage's
+ * params to its kind's params record (unknown names refused with the nearest valid one, defaults
+ * filled in) and wires each declared input to the upstream tasks that produce it, checking that
+ * they write it — so a bad spec fails before any compute.
  */
 public final class Planner {
     private final TaskKinds kinds;
@@ -41,7 +45,26 @@ public final class Planner {
         axes.putAll(p.sweep());
         Map<String, Map<String, Object>> stageParams = new LinkedHashMap<>();
         for (StageSpec s : spec.stages()) {
-            stageParams.put(s.name(), new LinkedHashMap<>(s.params()));
+            Map<String, Object> params = new LinkedHashMap<>(s.params());
+            Contract contract = contract(s.kind());
+            if (contract != null) {
+                for (String key : s.params().keySet()) {
+                    String why = ParamsBinding.unknown(contract.params(), key);
+                    if (why != null) {
+                        problems.add("stages (" + s.name() + ").params." + why);
+                        params.remove(key);
+                    }
+                }
+                if (s.sweep()) {
+                    for (String axis : axes.keySet()) {
+                        if (ParamsBinding.unknown(contract.params(), axis) != null) {
+                            problems.add("sweep." + axis + ": stage '" + s.name() + "' sweeps it, but it is not a parameter of "
+                                    + s.kind() + " (parameters: " + String.join(", ", ParamsBinding.names(contract.params())) + ")");
+                        }
+                    }
+                }
+            }
+            stageParams.put(s.name(), params);
         }
         applyOverrides(p.set(), stageParams, spec, "profiles." + profile + ".set", problems);
         applyOverrides(overrides, stageParams, spec, "--set", problems);
@@ -52,6 +75,7 @@ public final class Planner {
         // The tasks of the previous stage, keyed by their sweep point (one entry, the empty point, when unswept).
         Map<Map<String, Object>, PlannedTask> previous = new LinkedHashMap<>();
         boolean fanned = false;
+        Set<String> seen = new LinkedHashSet<>();
         for (StageSpec stage : spec.stages()) {
             Map<String, Object> base = stageParams.get(stage.name());
             Task task = kinds.find(stage.kind()).orElse(null);
@@ -59,8 +83,9 @@ public final class Planner {
                 problems.add("stages (" + stage.name() + ").kind: unknown task kind '" + stage.kind() + "' (known: " + kinds.kinds() + ")");
             }
             Map<Map<String, Object>, PlannedTask> current = new LinkedHashMap<>();
+            List<String> stageProblems = new ArrayList<>();
             if (stage.gather()) {
-                current.put(Map.of(), add(stage, base, Map.of(), List.copyOf(previous.values()), byId, tasks));
+                current.put(Map.of(), add(stage, task, base, Map.of(), List.copyOf(previous.values()), byId, tasks, stageProblems));
                 fanned = false;
             } else if (stage.sweep() || fanned) {
                 for (Map<String, Object> point : points) {
@@ -69,20 +94,22 @@ public final class Planner {
                         params.putAll(point);
                     }
                     PlannedTask up = previous.containsKey(point) ? previous.get(point) : previous.get(Map.of());
-                    current.put(point, add(stage, params, point, up == null ? List.of() : List.of(up), byId, tasks));
+                    current.put(point, add(stage, task, params, point, up == null ? List.of() : List.of(up), byId, tasks, stageProblems));
                 }
                 fanned = true;
             } else {
-                current.put(Map.of(), add(stage, base, Map.of(), List.copyOf(previous.values()), byId, tasks));
+                current.put(Map.of(), add(stage, task, base, Map.of(), List.copyOf(previous.values()), byId, tasks, stageProblems));
             }
-            if (task != null) {
-                Set<String> seen = new LinkedHashSet<>();
+            if (task != null && task.contract() == null) {
                 for (PlannedTask t : current.values()) {
                     for (String problem : validate(task, t)) {
-                        if (seen.add(problem)) {
-                            problems.add("stages (" + stage.name() + ").params: " + problem);
-                        }
+                        stageProblems.add("stages (" + stage.name() + ").params: " + problem);
                     }
+                }
+            }
+            for (String problem : stageProblems) {
+                if (seen.add(problem)) {
+                    problems.add(problem);
                 }
             }
             previous = current;
@@ -107,8 +134,9 @@ public final class Planner {
         }
     }
 
-    private static PlannedTask add(StageSpec stage, Map<String, Object> params, Map<String, Object> point,
-                                   List<PlannedTask> upstream, Map<String, PlannedTask> byId, List<PlannedTask> tasks) {
+    private PlannedTask add(StageSpec stage, Task task, Map<String, Object> params, Map<String, Object> point,
+                            List<PlannedTask> upstream, Map<String, PlannedTask> byId, List<PlannedTask> tasks,
+                            List<String> problems) {
         String id = point.isEmpty() ? stage.name() : stage.name() + "[" + SweepPoints.label(point) + "]";
         Set<String> ancestors = new LinkedHashSet<>();
         for (PlannedTask up : upstream) {
@@ -116,31 +144,97 @@ public final class Planner {
             ancestors.add(up.id());
         }
         List<String> ordered = tasks.stream().map(PlannedTask::id).filter(ancestors::contains).toList();
-        PlannedTask t = new PlannedTask(id, stage.name(), stage.kind(), new Params(params), point,
-                upstream.stream().map(PlannedTask::id).toList(), ordered, stage.gather());
+        Contract contract = task == null ? null : task.contract();
+        Map<String, Object> resolved = params;
+        if (contract != null) {
+            try {
+                resolved = ParamsBinding.resolved(ParamsBinding.bind(contract.params(), params));
+            } catch (ParamsBinding.Problems e) {
+                // unknown names were reported where they were written; the rest are the values'
+                e.problems().stream().filter(m -> !m.contains(": unknown parameter"))
+                        .forEach(m -> problems.add(stage.name() + "." + m));
+            }
+        }
+        List<PlannedInput> inputs = wire(stage, contract, ordered.stream().map(byId::get).toList(), problems);
+        PlannedTask t = new PlannedTask(id, stage.name(), stage.kind(), new Params(resolved), point,
+                upstream.stream().map(PlannedTask::id).toList(), ordered, stage.gather(), inputs);
         byId.put(id, t);
         tasks.add(t);
         return t;
     }
 
-    private static void applyOverrides(Map<String, Object> overrides, Map<String, Map<String, Object>> stageParams,
-                                       ExperimentSpec spec, String where, List<String> problems) {
+    /**
+     * The declared inputs wired to the ancestors that produce them, each checked against what the
+     * producing kind declares it writes. A kind without a contract reads every ancestor whole.
+     */
+    private List<PlannedInput> wire(StageSpec stage, Contract contract, List<PlannedTask> ancestors, List<String> problems) {
+        List<PlannedInput> inputs = new ArrayList<>();
+        if (contract == null) {
+            Map<String, List<String>> byStage = new LinkedHashMap<>();
+            ancestors.forEach(a -> byStage.computeIfAbsent(a.stage(), k -> new ArrayList<>()).add(a.id()));
+            byStage.forEach((s, ids) -> inputs.add(new PlannedInput(s, List.of(), ids)));
+            return inputs;
+        }
+        for (Contract.Input in : contract.inputs()) {
+            List<PlannedTask> producers = ancestors.stream().filter(a -> a.stage().equals(in.stage())).toList();
+            if (producers.isEmpty()) {
+                if (!in.optional()) {
+                    problems.add("stages (" + stage.name() + "): " + stage.kind() + " reads " + in.files() + " of a stage named '"
+                            + in.stage() + "', which this spec does not have before it (stages before it: "
+                            + ancestors.stream().map(PlannedTask::stage).distinct().toList() + ")");
+                }
+                continue;
+            }
+            Contract upstream = contract(producers.get(0).kind());
+            if (upstream != null) {
+                for (String file : in.files()) {
+                    if (!upstream.provides(file)) {
+                        problems.add("stages (" + stage.name() + "): " + stage.kind() + " reads '" + file + "' of stage '" + in.stage()
+                                + "', but " + producers.get(0).kind() + " does not write it (it writes " + upstream.outputs() + ")");
+                    }
+                }
+            }
+            inputs.add(new PlannedInput(in.stage(), in.files(), producers.stream().map(PlannedTask::id).toList()));
+        }
+        return inputs;
+    }
+
+    private void applyOverrides(Map<String, Object> overrides, Map<String, Map<String, Object>> stageParams,
+                                ExperimentSpec spec, String where, List<String> problems) {
         for (Map.Entry<String, Object> o : overrides.entrySet()) {
             String key = o.getKey();
             int dot = key.indexOf('.');
             Map<String, Object> params = dot > 0 ? stageParams.get(key.substring(0, dot)) : null;
-            if (params == null || !params.containsKey(key.substring(dot + 1))) {
-                problems.add(where + " " + key + ": no such stage parameter (stage.param, e.g. "
-                        + spec.stages().get(0).name() + "." + spec.stages().get(0).params().keySet().stream().findFirst().orElse("x") + ")");
+            if (params == null) {
+                problems.add(where + " " + key + ": no such stage (stage.param, e.g. train.steps; stages: "
+                        + spec.stages().stream().map(StageSpec::name).toList() + ")");
                 continue;
             }
-            Object old = params.get(key.substring(dot + 1));
+            String stage = key.substring(0, dot);
+            String param = key.substring(dot + 1);
+            Contract contract = contract(spec.stage(stage).orElseThrow().kind());
+            if (contract != null) {
+                String why = ParamsBinding.unknown(contract.params(), param);
+                if (why != null) {
+                    problems.add(where + " " + stage + "." + why);
+                    continue;
+                }
+            } else if (!params.containsKey(param)) {
+                problems.add(where + " " + key + ": no such stage parameter (stage '" + stage + "' has "
+                        + new java.util.TreeSet<>(params.keySet()) + ")");
+                continue;
+            }
+            Object old = params.get(param);
             Object value = o.getValue();
             if (old instanceof Number && !(value instanceof Number)) {
                 problems.add(where + " " + key + ": must be a number like its default " + old + ", got '" + value + "'");
                 continue;
             }
-            params.put(key.substring(dot + 1), value);
+            params.put(param, value);
         }
+    }
+
+    private Contract contract(String kind) {
+        return kinds.find(kind).map(Task::contract).orElse(null);
     }
 }

@@ -58,6 +58,11 @@ public final class MlflowSession implements Tracking {
     }
 
     @Override
+    public byte[] read(String runId, String artifactPath) {
+        return mlflow.readArtifact(runId, artifactPath);
+    }
+
+    @Override
     public void download(String runId, String artifactPath, Path dest) {
         mlflow.downloadArtifacts(runId, artifactPath, dest);
     }

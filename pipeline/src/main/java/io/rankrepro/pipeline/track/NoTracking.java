@@ -17,6 +17,11 @@ enum NoTracking implements Tracking {
     @Override public String uri() { return ""; }
 
     @Override
+    public byte[] read(String runId, String artifactPath) {
+        throw new IllegalStateException("tracking is off: nothing to read of run " + runId);
+    }
+
+    @Override
     public void download(String runId, String artifactPath, Path dest) {
         throw new IllegalStateException("tracking is off: nothing to download for run " + runId);
     }

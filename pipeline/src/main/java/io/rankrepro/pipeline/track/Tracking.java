@@ -30,6 +30,9 @@ public interface Tracking extends AutoCloseable {
     /** Downloads the artifacts of {@code runId} under {@code artifactPath} ("" for all) into {@code dest}. */
     void download(String runId, String artifactPath, Path dest);
 
+    /** The bytes of one artifact file of {@code runId}. */
+    byte[] read(String runId, String artifactPath);
+
     /** The tags of a run. */
     Map<String, String> tags(String runId);
 

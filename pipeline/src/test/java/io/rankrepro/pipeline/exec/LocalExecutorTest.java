@@ -28,9 +28,11 @@ class LocalExecutorTest {
     private Map<String, TaskOutcome> run(Path work, Map<String, Object> overrides, ByteArrayOutputStream log) throws Exception {
         Plan plan = new Planner(kinds).plan(SpecLoader.load(CHAIN), "cpu", overrides);
         OutputStore store = new OutputStore(work);
-        TaskRunner runner = new TaskRunner(kinds, store, Tracking.none(), "test-code", Map.of(), id -> Progress.none());
+        KindCodeSource code = KindCodeSource.whole("test-code");
+        TaskRunner runner = new TaskRunner(kinds, store, Tracking.none(), code, Map.of(), id -> Progress.none());
+        TaskKeys keys = TaskKeys.compute(plan, code, Map.of(), ExternalData.NONE);
         return new LocalExecutor(store, new InProcessLauncher(runner), 2, false, new PrintStream(log, true))
-                .execute(plan, TaskKeys.of(plan, "test-code"), null);
+                .execute(plan, keys, new RunReason(store, plan, keys, code), null);
     }
 
     @Test

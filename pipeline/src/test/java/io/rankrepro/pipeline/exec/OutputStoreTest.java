@@ -20,7 +20,7 @@ class OutputStoreTest {
         Files.writeString(staged.resolve("a.csv"), "x,y\n1,2\n");
         Files.createDirectories(staged.resolve("sub"));
         Files.writeString(staged.resolve("sub/b.bin"), "bytes");
-        store.publish(staged, new TaskRecord(KEY, "t", "kind", Map.of(), OutputStore.hashFiles(staged), "code", null, "now", 1.0));
+        store.publish(staged, new TaskRecord(KEY, "t", "kind", Map.of(), OutputStore.hashFiles(staged), "code", null, "now", 1.0, null, Map.of()));
         return store.dir(KEY);
     }
 

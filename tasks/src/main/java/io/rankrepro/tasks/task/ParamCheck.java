@@ -22,6 +22,11 @@ public final class ParamCheck {
         require(value >= min && value <= max, param, "must be in [" + fmt(min) + ", " + fmt(max) + "], got " + fmt(value));
     }
 
+    /** {@code value} > 0 (and finite). */
+    public static void positive(String param, double value) {
+        require(value > 0 && Double.isFinite(value), param, "must be > 0, got " + fmt(value));
+    }
+
     /** {@code value} in (0, max]. */
     public static void positive(String param, double value, double max) {
         require(value > 0 && value <= max, param, "must be > 0 and <= " + fmt(max) + ", got " + fmt(value));
@@ -34,7 +39,7 @@ public final class ParamCheck {
 
     /** A list with between {@code min} and {@code max} entries, none null. */
     public static void size(String param, List<?> list, int min, int max) {
-        require(list != null && list.size() >= min && list.size() <= max && !list.contains(null), param,
+        require(list != null && list.size() >= min && list.size() <= max && list.stream().noneMatch(java.util.Objects::isNull), param,
                 "needs " + min + ".." + max + " entries, got " + (list == null ? "none" : list.size()));
     }
 

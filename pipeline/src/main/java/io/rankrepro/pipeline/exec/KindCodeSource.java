@@ -1,0 +1,28 @@
+package io.rankrepro.pipeline.exec;
+
+import java.util.Map;
+
+/** The version of a task kind's code, and of each class it is made of (to say which changed). */
+public interface KindCodeSource {
+
+    /** A hash of the code {@code kind} runs. */
+    String version(String kind);
+
+    /** Class name → hash of its bytes, for the classes of {@code kind}; empty when not known. */
+    Map<String, String> classes(String kind);
+
+    /** Every kind at one version: the whole tasks module, or a fixed string in tests. */
+    static KindCodeSource whole(String version) {
+        return new KindCodeSource() {
+            @Override
+            public String version(String kind) {
+                return version;
+            }
+
+            @Override
+            public Map<String, String> classes(String kind) {
+                return Map.of();
+            }
+        };
+    }
+}
