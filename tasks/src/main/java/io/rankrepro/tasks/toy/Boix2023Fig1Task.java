@@ -2,7 +2,9 @@ package io.rankrepro.tasks.toy;
 
 import io.rankrepro.tasks.task.ClaimCheck;
 import io.rankrepro.tasks.task.ClaimChecks;
-import io.rankrepro.tasks.task.Params;
+import io.rankrepro.tasks.task.Contract;
+import io.rankrepro.tasks.task.Default;
+import io.rankrepro.tasks.task.ParamCheck;
 import io.rankrepro.tasks.task.SpecInfo;
 import io.rankrepro.tasks.task.Task;
 import io.rankrepro.tasks.task.TaskContext;
@@ -23,13 +25,15 @@ import java.util.Map;
  * style,x,y: exactly what is drawn) and {@code checks.json}:
  * <ul>
  *   <li>{@code greedy-stage-times}: at the smallest α, GD's stage times (see {@link StageComparison})
- *       within {@code stageTolerance} (default 0.1) rescaled time of the greedy algorithm's;</li>
+ *       within {@code stage_tolerance} (default 0.1) rescaled time of the greedy algorithm's;</li>
  *   <li>{@code plateaus-sharpen}: the plateau deviation |ln(ℓ_GD/ℓ_greedy)| at mid-plateau does not
  *       grow as α falls, is smaller at the smallest α than at the largest, and is at most
- *       {@code plateauTolerance} (default 0.05) at the smallest α.</li>
+ *       {@code plateau_tolerance} (default 0.05) at the smallest α.</li>
  * </ul>
- * Losses are drawn clipped below at {@code lossFloorRatio}·ℓ(0) (default 1e-7): the teacher is
- * realizable, so the last plateau is 0.
+ * Losses are drawn clipped below at {@code loss_floor_ratio}·ℓ(0) (default 1e-7): the teacher is
+ * realizable, so the last plateau is 0. Params: {@link Config}. Reads, per α, the {@code analyze}
+ * output's {@code train.json}, {@code loss.csv}, {@code entries.csv}, {@code greedy.csv} and
+ * {@code greedy-weights.csv}.
  */
 public final class Boix2023Fig1Task implements Task {
     public static final String KIND = "boix2023/fig1";
@@ -45,29 +49,40 @@ public final class Boix2023Fig1Task implements Task {
         return KIND;
     }
 
+    /**
+     * @param stageTolerance   largest |τ_GD − τ_greedy| of a stage time at the smallest α
+     * @param plateauTolerance largest plateau deviation at the smallest α
+     * @param lossFloorRatio   losses are drawn clipped below at this fraction of ℓ(0)
+     */
+    public record Config(@Default("0.1") double stageTolerance, @Default("0.05") double plateauTolerance,
+                         @Default("1e-7") double lossFloorRatio) {
+        public Config {
+            ParamCheck.require(stageTolerance > 0, "stage_tolerance", "must be > 0, got " + stageTolerance);
+            ParamCheck.require(plateauTolerance > 0, "plateau_tolerance", "must be > 0, got " + plateauTolerance);
+            ParamCheck.require(lossFloorRatio > 0 && lossFloorRatio < 1, "loss_floor_ratio",
+                    "must be in (0, 1), got " + lossFloorRatio);
+        }
+    }
+
+    private static final Contract CONTRACT = Contract.of(Config.class)
+            .reads(ANALYZE_STAGE, ToyFiles.TRAIN_RECORD, ToyFiles.LOSS, ToyFiles.ENTRIES, ToyFiles.GREEDY,
+                    ToyFiles.GREEDY_WEIGHTS)
+            .writes("figure-data.csv", "fig1.png", "fig1.svg", ClaimChecks.FILE_NAME)
+            .build();
+
     @Override
-    public List<String> validate(Params p) {
-        List<String> problems = ToyTaskParams.problems();
-        ToyTaskParams.check(problems, () -> {
-            if (!(p.getDouble("stageTolerance", 0.1) > 0) || !(p.getDouble("plateauTolerance", 0.05) > 0)) {
-                problems.add("parameters 'stageTolerance' and 'plateauTolerance' must be > 0");
-            }
-            double floor = p.getDouble("lossFloorRatio", 1e-7);
-            if (!(floor > 0 && floor < 1)) {
-                problems.add("parameter 'lossFloorRatio' must be in (0, 1), got " + floor);
-            }
-        });
-        return problems;
+    public Contract contract() {
+        return CONTRACT;
     }
 
     @Override
     public void run(TaskContext ctx) throws Exception {
-        Params p = ctx.params();
+        Config c = ctx.params(Config.class);
         List<Run> runs = runs(ctx);
         Run smallest = runs.get(runs.size() - 1);
         TrainRecord cfg = smallest.train();
         List<GreedyStage> greedy = GreedyTables.read(smallest.dir(), cfg.dim());
-        double floor = p.getDouble("lossFloorRatio", 1e-7) * greedy.get(0).loss();
+        double floor = c.lossFloorRatio() * greedy.get(0).loss();
 
         List<PlotSeries> series = series(runs, greedy, floor, cfg.dim());
         Path out = ctx.outputDir();
@@ -75,11 +90,11 @@ public final class Boix2023Fig1Task implements Task {
         Fig1Renderer.write(series, floor, title(ctx.spec()), subtitle(ctx.spec(), cfg), out);
 
         List<ClaimCheck> checks = List.of(
-                stageTimeCheck(greedy, smallest, cfg.dim(), p.getDouble("stageTolerance", 0.1)),
-                sharpeningCheck(greedy, runs, p.getDouble("plateauTolerance", 0.05)));
+                stageTimeCheck(greedy, smallest, cfg.dim(), c.stageTolerance()),
+                sharpeningCheck(greedy, runs, c.plateauTolerance()));
         ClaimChecks.write(out, checks);
-        for (ClaimCheck c : checks) {
-            ctx.tracker().logMetric("check." + c.id(), c.passed() ? 1 : 0, 0);
+        for (ClaimCheck check : checks) {
+            ctx.tracker().logMetric("check." + check.id(), check.passed() ? 1 : 0, 0);
         }
         ctx.tracker().flush();
     }

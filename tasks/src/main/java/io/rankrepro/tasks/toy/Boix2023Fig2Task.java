@@ -2,7 +2,9 @@ package io.rankrepro.tasks.toy;
 
 import io.rankrepro.tasks.task.ClaimCheck;
 import io.rankrepro.tasks.task.ClaimChecks;
-import io.rankrepro.tasks.task.Params;
+import io.rankrepro.tasks.task.Contract;
+import io.rankrepro.tasks.task.Default;
+import io.rankrepro.tasks.task.ParamCheck;
 import io.rankrepro.tasks.task.SpecInfo;
 import io.rankrepro.tasks.task.Task;
 import io.rankrepro.tasks.task.TaskContext;
@@ -21,11 +23,13 @@ import java.util.Map;
  * switch-on. Writes {@code fig2.png}, {@code fig2.svg}, {@code figure-data.csv} and {@code checks.json}:
  * <ul>
  *   <li>{@code returns-to-plateau}: ‖w_perturbed − w_unperturbed‖ one relaxation window after (a) is at
- *       most {@code returnTolerance} (default 0.01);</li>
+ *       most {@code return_tolerance} (default 0.01);</li>
  *   <li>{@code same-nonlinear-evolution}: after (b), the largest entry deviation from the unperturbed run,
- *       time-shifted so the switch-ons coincide, within {@code alignWindowTau} (default 0.3) of the switch-on,
- *       is at most {@code shapeTolerance} (default 0.02).</li>
+ *       time-shifted so the switch-ons coincide, within {@code align_window_tau} (default 0.3) of the switch-on,
+ *       is at most {@code shape_tolerance} (default 0.02).</li>
  * </ul>
+ * Params: {@link Config}. Reads the {@code perturb} output's {@code perturbations.json} and
+ * {@code perturb-paths.csv}.
  */
 public final class Boix2023Fig2Task implements Task {
     public static final String KIND = "boix2023/fig2";
@@ -36,22 +40,33 @@ public final class Boix2023Fig2Task implements Task {
         return KIND;
     }
 
+    /**
+     * @param returnTolerance largest ‖w_perturbed − w_unperturbed‖ one relaxation window after (a)
+     * @param shapeTolerance  largest time-shifted entry deviation after (b)
+     * @param alignWindowTau  half-width in τ, around the switch-on, of the window compared after (b)
+     */
+    public record Config(@Default("0.01") double returnTolerance, @Default("0.02") double shapeTolerance,
+                         @Default("0.3") double alignWindowTau) {
+        public Config {
+            ParamCheck.require(returnTolerance > 0, "return_tolerance", "must be > 0, got " + returnTolerance);
+            ParamCheck.require(shapeTolerance > 0, "shape_tolerance", "must be > 0, got " + shapeTolerance);
+            ParamCheck.require(alignWindowTau > 0, "align_window_tau", "must be > 0, got " + alignWindowTau);
+        }
+    }
+
+    private static final Contract CONTRACT = Contract.of(Config.class)
+            .reads(PERTURB_STAGE, DiagonalToyPerturbTask.RECORD, DiagonalToyPerturbTask.PATHS)
+            .writes("figure-data.csv", "fig2.png", "fig2.svg", ClaimChecks.FILE_NAME)
+            .build();
+
     @Override
-    public List<String> validate(Params p) {
-        List<String> problems = ToyTaskParams.problems();
-        ToyTaskParams.check(problems, () -> {
-            for (String key : List.of("returnTolerance", "shapeTolerance", "alignWindowTau")) {
-                if (!(p.getDouble(key, 0.01) > 0)) {
-                    problems.add("parameter '" + key + "' must be > 0");
-                }
-            }
-        });
-        return problems;
+    public Contract contract() {
+        return CONTRACT;
     }
 
     @Override
     public void run(TaskContext ctx) throws Exception {
-        Params p = ctx.params();
+        Config c = ctx.params(Config.class);
         Path in = ctx.input(PERTURB_STAGE).dir();
         PerturbationRecord record = PerturbationRecord.read(in.resolve(DiagonalToyPerturbTask.RECORD));
         Map<String, ProductPath> paths = ProductPathTable.read(in.resolve(DiagonalToyPerturbTask.PATHS));
@@ -65,7 +80,7 @@ public final class Boix2023Fig2Task implements Task {
                 Integer.parseInt(startRun.stageCoordinate().replaceAll("\\D", ""))).flatIndex(dim);
 
         PerturbationChecks.Return back = PerturbationChecks.returnToPlateau(base, inside, insideRun.window());
-        double window = p.getDouble("alignWindowTau", 0.3);
+        double window = c.alignWindowTau();
         PerturbationChecks.Alignment aligned = PerturbationChecks.alignSwitchOn(base, start, switching,
                 startRun.switchLevel(), window);
 
@@ -90,11 +105,11 @@ public final class Boix2023Fig2Task implements Task {
                         aligned.shift(), startRun.stageCoordinate()), "τ − τ_switch-on (unperturbed)", "entry", false));
         Fig2Renderer.write(series, panels, caption(ctx.spec(), record), out);
 
-        List<ClaimCheck> checks = List.of(returnCheck(back, insideRun, p.getDouble("returnTolerance", 0.01)),
-                shapeCheck(aligned, startRun, p.getDouble("shapeTolerance", 0.02)));
+        List<ClaimCheck> checks = List.of(returnCheck(back, insideRun, c.returnTolerance()),
+                shapeCheck(aligned, startRun, c.shapeTolerance()));
         ClaimChecks.write(out, checks);
-        for (ClaimCheck c : checks) {
-            ctx.tracker().logMetric("check." + c.id(), c.passed() ? 1 : 0, 0);
+        for (ClaimCheck check : checks) {
+            ctx.tracker().logMetric("check." + check.id(), check.passed() ? 1 : 0, 0);
         }
         ctx.tracker().logMetric("return_distance", back.relaxed(), 0);
         ctx.tracker().logMetric("aligned_deviation", Double.isNaN(aligned.aligned()) ? -1 : aligned.aligned(), 0);

@@ -1,7 +1,8 @@
 package io.rankrepro.tasks.toy;
 
-import io.rankrepro.tasks.linalg.SpectralMetrics;
-import io.rankrepro.tasks.task.Params;
+import io.rankrepro.tasks.task.Contract;
+import io.rankrepro.tasks.task.Default;
+import io.rankrepro.tasks.task.ParamCheck;
 import io.rankrepro.tasks.task.Task;
 import io.rankrepro.tasks.task.TaskContext;
 import io.rankrepro.tasks.task.TaskInput;
@@ -19,8 +20,8 @@ import java.util.stream.Stream;
  * diag(w_V⊙w_O), plus the greedy algorithm's prediction for the same data.
  *
  * <p>Inputs: {@code prepare}, {@code train}, and {@code checkpoint} when present (its verified
- * copies are read; otherwise the train output's own {@code checkpoints/}). Params:
- * {@code numericalRankTol} (default 1e-2). Writes {@code loss.csv} (step,tau,loss),
+ * copies are read; otherwise the train output's own {@code checkpoints/}). Params: {@link Config}
+ * ({@code numerical_rank_tol}, default 1e-2). Writes {@code loss.csv} (step,tau,loss),
  * {@code entries.csv} (step,tau,product,index,value), {@code metrics.csv}
  * (step,tau,product,metric,value), {@code greedy.csv} (stage,tau,loss,coordinate,sign,value:
  * the switched-on coordinate's value at the end of the stage), {@code greedy-weights.csv}
@@ -34,21 +35,33 @@ public final class DiagonalToyAnalyzeTask implements Task {
         return KIND;
     }
 
+    /**
+     * @param numericalRankTol relative tolerance of the numerical rank (singular values above tol·σ_max)
+     */
+    public record Config(@Default("1.0e-2") double numericalRankTol) {
+        public Config {
+            ParamCheck.require(numericalRankTol > 0 && numericalRankTol < 1, "numerical_rank_tol",
+                    "must be in (0, 1), got " + numericalRankTol);
+        }
+    }
+
+    private static final Contract CONTRACT = Contract.of(Config.class)
+            .reads("prepare", ToyFiles.DATA)
+            // checkpoints/ of train is read only when the spec has no checkpoint stage; the contract cannot say so
+            .reads("train", ToyFiles.TRAIN_RECORD, ToyFiles.LOSS, ToyFiles.CHECKPOINTS + "/")
+            .readsIfPresent("checkpoint", ToyFiles.CHECKPOINTS + "/")
+            .writes(ToyFiles.TRAIN_RECORD, ToyFiles.LOSS, ToyFiles.ENTRIES, ToyFiles.METRICS, ToyFiles.GREEDY,
+                    ToyFiles.GREEDY_WEIGHTS)
+            .build();
+
     @Override
-    public List<String> validate(Params p) {
-        List<String> problems = ToyTaskParams.problems();
-        ToyTaskParams.check(problems, () -> {
-            double tol = p.getDouble("numericalRankTol", SpectralMetrics.DEFAULT_REL_TOL);
-            if (!(tol > 0 && tol < 1)) {
-                problems.add("parameter 'numericalRankTol' must be in (0, 1), got " + tol);
-            }
-        });
-        return problems;
+    public Contract contract() {
+        return CONTRACT;
     }
 
     @Override
     public void run(TaskContext ctx) throws Exception {
-        double relTol = ctx.params().getDouble("numericalRankTol", SpectralMetrics.DEFAULT_REL_TOL);
+        double relTol = ctx.params(Config.class).numericalRankTol();
         Path trainDir = ctx.input("train").dir();
         List<TaskInput> verified = ctx.inputs("checkpoint");
         Path checkpointDir = (verified.isEmpty() ? trainDir : verified.get(0).dir()).resolve(ToyFiles.CHECKPOINTS);

@@ -1,7 +1,9 @@
 package io.rankrepro.tasks.toy;
 
 import io.rankrepro.mlflow.RunTracker;
-import io.rankrepro.tasks.task.Params;
+import io.rankrepro.tasks.task.Contract;
+import io.rankrepro.tasks.task.Default;
+import io.rankrepro.tasks.task.ParamCheck;
 import io.rankrepro.tasks.task.Progress;
 import io.rankrepro.tasks.task.ResumeFolder;
 import io.rankrepro.tasks.task.Task;
@@ -11,21 +13,20 @@ import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 
 /**
  * {@code diagonal-toy/train}: full-batch gradient descent on the toy head from init scale
- * {@code alpha} (see {@link DiagonalHeadWeights#smallInit}) for steps = ceil(tauMax·log(1/α)/η),
- * i.e. up to rescaled time τ = t·η/log(1/α) = {@code tauMax}.
+ * {@code alpha} (see {@link DiagonalHeadWeights#smallInit}) for steps = ceil(tau_max·log(1/α)/η),
+ * i.e. up to rescaled time τ = t·η/log(1/α) = {@code tau_max}.
  *
- * <p>Params: {@code alpha} (swept), {@code learningRate} (η), {@code tauMax}, {@code checkpoints}
- * (log-spaced checkpoint count), {@code uniformCheckpoints} (evenly spaced in τ; default 0),
- * {@code logEvery} (steps between loss rows). Input: {@code prepare}. Writes
+ * <p>Params: {@link Config} ({@code alpha} swept, {@code learning_rate} η, {@code tau_max},
+ * {@code checkpoints}, {@code uniform_checkpoints}, {@code log_every}, {@code resume_every}).
+ * Input: {@code prepare}'s {@code data.npz}. Writes
  * {@code checkpoints/step_%09d.npz} (w_k, w_q, w_v, w_o), {@code loss.csv} (step,tau,loss) and
  * {@code train.json}; tracks metric {@code loss} at no more than {@value #MAX_TRACKED_POINTS} steps.
  *
- * <p>Resumable: every {@code resumeEvery} steps (default {@value #DEFAULT_RESUME_EVERY}) it saves a
+ * <p>Resumable: every {@code resume_every} steps (default 2000) it saves a
  * snapshot (weights, step, the outputs so far) to its resume folder, after flushing the tracker so
  * that the run holds every metric of earlier steps; a rerun of the same task key continues from the
  * newest snapshot and produces the same bytes as an uninterrupted run.
@@ -33,9 +34,8 @@ import java.util.Locale;
 public final class DiagonalToyTrainTask implements Task {
     public static final String KIND = "diagonal-toy/train";
     static final int MAX_TRACKED_POINTS = 2000;
-    /** A guard so a typo in tauMax or alpha cannot start a week-long run. */
+    /** A guard so a typo in tau_max or alpha cannot start a week-long run. */
     static final long MAX_STEPS = 50_000_000L;
-    static final long DEFAULT_RESUME_EVERY = 2000;
     private static final String STATE = "weights.npz";
 
     @Override
@@ -43,51 +43,54 @@ public final class DiagonalToyTrainTask implements Task {
         return KIND;
     }
 
-    @Override
-    public List<String> validate(Params p) {
-        List<String> problems = ToyTaskParams.problems();
-        ToyTaskParams.check(problems, () -> {
-            double alpha = p.getDouble("alpha");
-            if (!(alpha > 0 && alpha < 1)) {
-                problems.add("parameter 'alpha' must be in (0, 1), got " + alpha);
-            }
-        });
-        ToyTaskParams.positive(problems, p, "learningRate");
-        ToyTaskParams.positive(problems, p, "tauMax");
-        ToyTaskParams.positive(problems, p, "logEvery");
-        ToyTaskParams.check(problems, () -> {
-            if (p.getLong("resumeEvery", DEFAULT_RESUME_EVERY) < 1) {
-                problems.add("parameter 'resumeEvery' must be >= 1 (steps between resume snapshots)");
-            }
-        });
-        ToyTaskParams.check(problems, () -> {
-            if (p.getInt("checkpoints") < 2 || p.getInt("uniformCheckpoints", 0) < 0) {
-                problems.add("parameter 'checkpoints' must be >= 2 and 'uniformCheckpoints' >= 0");
-            }
-            p.getLong("logEvery");
-        });
-        if (problems.isEmpty()) {
-            long steps = time(p).steps(p.getDouble("tauMax"));
-            if (steps > MAX_STEPS) {
-                problems.add("tauMax·log(1/alpha)/learningRate = " + steps + " steps exceeds " + MAX_STEPS);
-            }
+    /**
+     * @param alpha              init scale α (swept)
+     * @param learningRate       η
+     * @param tauMax             the rescaled time to train to
+     * @param checkpoints        log-spaced checkpoint count
+     * @param uniformCheckpoints checkpoints evenly spaced in τ, merged with the log-spaced ones
+     * @param logEvery           steps between loss rows
+     * @param resumeEvery        steps between resume snapshots
+     */
+    public record Config(double alpha, double learningRate, double tauMax, int checkpoints,
+                         @Default("0") int uniformCheckpoints, long logEvery, @Default("2000") long resumeEvery) {
+        public Config {
+            ParamCheck.require(alpha > 0 && alpha < 1, "alpha", "must be in (0, 1), got " + alpha);
+            ParamCheck.require(learningRate > 0, "learning_rate", "must be > 0, got " + learningRate);
+            ParamCheck.require(tauMax > 0, "tau_max", "must be > 0, got " + tauMax);
+            ParamCheck.require(logEvery > 0, "log_every", "must be > 0, got " + logEvery);
+            ParamCheck.require(resumeEvery >= 1, "resume_every", "must be >= 1 (steps between resume snapshots)");
+            ParamCheck.require(checkpoints >= 2, "checkpoints", "must be >= 2, got " + checkpoints);
+            ParamCheck.require(uniformCheckpoints >= 0, "uniform_checkpoints", "must be >= 0, got " + uniformCheckpoints);
+            long steps = new RescaledTime(alpha, learningRate).steps(tauMax);
+            ParamCheck.require(steps <= MAX_STEPS, "tau_max",
+                    "tau_max·log(1/alpha)/learning_rate = " + steps + " steps exceeds " + MAX_STEPS);
         }
-        return problems;
+
+        RescaledTime time() {
+            return new RescaledTime(alpha, learningRate);
+        }
     }
 
-    private static RescaledTime time(Params p) {
-        return new RescaledTime(p.getDouble("alpha"), p.getDouble("learningRate"));
+    private static final Contract CONTRACT = Contract.of(Config.class)
+            .reads("prepare", ToyFiles.DATA)
+            .writes(ToyFiles.CHECKPOINTS + "/*.npz", ToyFiles.LOSS, ToyFiles.TRAIN_RECORD)
+            .build();
+
+    @Override
+    public Contract contract() {
+        return CONTRACT;
     }
 
     @Override
     public void run(TaskContext ctx) throws Exception {
-        Params p = ctx.params();
+        Config c = ctx.params(Config.class);
         ToyDataset data = ToyDataset.read(ctx.input("prepare").dir().resolve(ToyFiles.DATA));
-        RescaledTime time = time(p);
-        double tauMax = p.getDouble("tauMax");
+        RescaledTime time = c.time();
+        double tauMax = c.tauMax();
         long steps = time.steps(tauMax);
-        long logEvery = p.getLong("logEvery");
-        long[] checkpoints = CheckpointSchedule.steps(steps, p.getInt("checkpoints"), p.getInt("uniformCheckpoints", 0));
+        long logEvery = c.logEvery();
+        long[] checkpoints = CheckpointSchedule.steps(steps, c.checkpoints(), c.uniformCheckpoints());
         Path out = ctx.outputDir();
         var resumed = ctx.resume().restore(out);
         long startStep = resumed.map(r -> r.step()).orElse(0L);
@@ -100,7 +103,7 @@ public final class DiagonalToyTrainTask implements Task {
 
         // a multiple of logEvery, since only logged steps reach the observer
         long trackEvery = logEvery * Math.max(1, (steps + MAX_TRACKED_POINTS * logEvery - 1) / (MAX_TRACKED_POINTS * logEvery));
-        long resumeEvery = p.getLong("resumeEvery", DEFAULT_RESUME_EVERY);
+        long resumeEvery = c.resumeEvery();
         long started = System.nanoTime();
         try (BufferedWriter lossCsv = ResumeFolder.continuedLog(out.resolve(ToyFiles.LOSS), resumed.isPresent(), "step,tau,loss\n")) {
             Observer observer = new Observer(lossCsv, checkpointDir, time, steps, trackEvery, ctx.tracker(), ctx.progress()) {
@@ -148,7 +151,7 @@ public final class DiagonalToyTrainTask implements Task {
         public void onLoss(long step, double loss) throws IOException {
             if (!Double.isFinite(loss)) {
                 throw new IllegalStateException("loss is " + loss + " at step " + step
-                        + ": gradient descent diverged; lower learningRate");
+                        + ": gradient descent diverged; lower learning_rate");
             }
             lossCsv.write(step + "," + time.tau(step) + "," + loss + "\n");
             if (step % trackEvery == 0 || step == steps) {

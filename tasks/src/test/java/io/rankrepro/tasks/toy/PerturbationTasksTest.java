@@ -3,7 +3,9 @@ package io.rankrepro.tasks.toy;
 import io.rankrepro.mlflow.RunTracker;
 import io.rankrepro.tasks.task.ClaimCheck;
 import io.rankrepro.tasks.task.ClaimChecks;
+import io.rankrepro.tasks.task.Contract;
 import io.rankrepro.tasks.task.Params;
+import io.rankrepro.tasks.task.ParamsBinding;
 import io.rankrepro.tasks.task.Progress;
 import io.rankrepro.tasks.task.SpecInfo;
 import io.rankrepro.tasks.task.Task;
@@ -33,22 +35,26 @@ class PerturbationTasksTest {
     private static TaskInput perturb;
     private static TaskInput figure;
 
+    /** Runs {@code task} as the runner will: params bound to its contract, only its declared inputs, only declared outputs. */
     private static TaskInput run(Task task, String id, Params params, List<TaskInput> inputs) throws Exception {
-        assertEquals(List.of(), task.validate(params));
+        Contract contract = task.contract();
+        ParamsBinding.bind(contract.params(), params.asMap()); // throws ParamsBinding.Problems when refused
         Path out = Files.createDirectories(root.resolve(id));
-        task.run(new TaskContext(id, id, SPEC, params, Map.of(), inputs, out, RunTracker.none(), Progress.none()));
+        List<TaskInput> declared = ToyFixtures.declared(contract, inputs, root.resolve("inputs-of-" + id));
+        task.run(new TaskContext(id, id, SPEC, params, Map.of(), declared, out, RunTracker.none(), Progress.none()));
+        ToyFixtures.assertWritesDeclared(contract, out);
         return new TaskInput(id, id, Map.of(), out);
     }
 
     @BeforeAll
     static void pipeline() throws Exception {
         TaskInput prepare = run(new DiagonalToyPrepareTask(), "prepare", Params.of("tokens", 4, "samples", 64,
-                "teacherKq", List.of(0.5, 0.0, 0.0, -1.0, 0.0), "teacherVo", List.of(1.2, 0.0, -0.5, 0.0, 0.0)), List.of());
-        perturb = run(new DiagonalToyPerturbTask(), "perturb", Params.of("alpha", 1e-8, "learningRate", 0.04, "tauMax", 2.2,
-                "insideStage", 2, "insideScale", 0.2, "relaxTau", 0.15, "startStage", 2, "startScale", 0.3, "leadTau", 0.3,
-                "perturbSeed", 0, "recordEvery", 1), List.of(prepare));
-        figure = run(new Boix2023Fig2Task(), "figure", Params.of("returnTolerance", 0.01, "shapeTolerance", 0.02,
-                "alignWindowTau", 0.15), List.of(prepare, perturb));
+                "teacher_kq", List.of(0.5, 0.0, 0.0, -1.0, 0.0), "teacher_vo", List.of(1.2, 0.0, -0.5, 0.0, 0.0)), List.of());
+        perturb = run(new DiagonalToyPerturbTask(), "perturb", Params.of("alpha", 1e-8, "learning_rate", 0.04, "tau_max", 2.2,
+                "inside_stage", 2, "inside_scale", 0.2, "relax_tau", 0.15, "start_stage", 2, "start_scale", 0.3, "lead_tau", 0.3,
+                "perturb_seed", 0, "record_every", 1), List.of(prepare));
+        figure = run(new Boix2023Fig2Task(), "figure", Params.of("return_tolerance", 0.01, "shape_tolerance", 0.02,
+                "align_window_tau", 0.15), List.of(prepare, perturb));
     }
 
     @Test

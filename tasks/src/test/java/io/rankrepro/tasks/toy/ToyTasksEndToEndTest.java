@@ -3,7 +3,9 @@ package io.rankrepro.tasks.toy;
 import io.rankrepro.mlflow.RunTracker;
 import io.rankrepro.tasks.task.ClaimCheck;
 import io.rankrepro.tasks.task.ClaimChecks;
+import io.rankrepro.tasks.task.Contract;
 import io.rankrepro.tasks.task.Params;
+import io.rankrepro.tasks.task.ParamsBinding;
 import io.rankrepro.tasks.task.Progress;
 import io.rankrepro.tasks.task.SpecInfo;
 import io.rankrepro.tasks.task.Task;
@@ -38,24 +40,29 @@ class ToyTasksEndToEndTest {
     private static final List<TaskInput> trains = new ArrayList<>();
     private static final List<TaskInput> analyses = new ArrayList<>();
 
+    /** Runs {@code task} as the runner will: params bound to its contract, only its declared inputs, only declared outputs. */
     private static TaskInput run(Task task, String id, String stage, Params params, Map<String, Object> sweep,
                                  List<TaskInput> inputs) throws Exception {
-        assertEquals(List.of(), task.validate(params));
-        Path out = Files.createDirectories(root.resolve(id.replaceAll("[^a-z0-9.=-]", "_")));
-        task.run(new TaskContext(id, stage, SPEC, params, sweep, inputs, out, RunTracker.none(), Progress.none()));
+        Contract contract = task.contract();
+        ParamsBinding.bind(contract.params(), params.asMap()); // throws ParamsBinding.Problems when refused
+        String name = id.replaceAll("[^a-z0-9.=-]", "_");
+        Path out = Files.createDirectories(root.resolve(name));
+        List<TaskInput> declared = ToyFixtures.declared(contract, inputs, root.resolve("inputs-of-" + name));
+        task.run(new TaskContext(id, stage, SPEC, params, sweep, declared, out, RunTracker.none(), Progress.none()));
+        ToyFixtures.assertWritesDeclared(contract, out);
         return new TaskInput(id, stage, sweep, out);
     }
 
     private static Params trainParams(double alpha) {
-        return Params.of("alpha", alpha, "learningRate", 0.05, "tauMax", 3.0, "checkpoints", 12,
-                "uniformCheckpoints", 12, "logEvery", 2);
+        return Params.of("alpha", alpha, "learning_rate", 0.05, "tau_max", 3.0, "checkpoints", 12,
+                "uniform_checkpoints", 12, "log_every", 2);
     }
 
     @BeforeAll
     static void pipeline() throws Exception {
         prepare = run(new DiagonalToyPrepareTask(), "prepare", "prepare", Params.of("tokens", 4, "samples", 16,
-                "teacherKq", List.of(0.5, 0.0, 0.0, -1.0, 0.0), "teacherVo", List.of(1.2, 0.0, -0.5, 0.0, 0.0),
-                "dataSeed", 0), Map.of(), List.of());
+                "teacher_kq", List.of(0.5, 0.0, 0.0, -1.0, 0.0), "teacher_vo", List.of(1.2, 0.0, -0.5, 0.0, 0.0),
+                "data_seed", 0), Map.of(), List.of());
         for (double alpha : ALPHAS) {
             Map<String, Object> sweep = Map.of("alpha", alpha);
             TaskInput train = run(new DiagonalToyTrainTask(), "train[alpha=" + alpha + "]", "train", trainParams(alpha),
@@ -70,7 +77,7 @@ class ToyTasksEndToEndTest {
         List<TaskInput> inputs = new ArrayList<>(List.of(prepare));
         inputs.addAll(trains);
         inputs.addAll(analyses);
-        return run(new Boix2023Fig1Task(), id, "figure", Params.of("stageTolerance", 0.1), Map.of(), inputs);
+        return run(new Boix2023Fig1Task(), id, "figure", Params.of("stage_tolerance", 0.1), Map.of(), inputs);
     }
 
     @Test
