@@ -4,6 +4,7 @@ import io.rankrepro.tasks.io.NpzArray;
 import io.rankrepro.tasks.io.NpzReader;
 import io.rankrepro.tasks.io.SafetensorsReader;
 import io.rankrepro.tasks.io.SafetensorsTensor;
+import io.rankrepro.tasks.task.Contract;
 import io.rankrepro.tasks.task.Task;
 import io.rankrepro.tasks.task.TaskContext;
 
@@ -31,6 +32,8 @@ import java.util.regex.Pattern;
  * steps, hashes and tensor shapes. Hashes are also tagged on the tracking run as
  * {@code checkpoint.<file name>.sha256}. A checkpoint that is unreadable, non-finite or has no
  * {@code step_%09d} in its name fails the task with a message naming the file.
+ *
+ * <p>Params: none ({@link Config}). Reads the {@code train} stage's {@code checkpoints/}.
  */
 public final class CheckpointVerifyTask implements Task {
     public static final String KIND = "checkpoint/verify";
@@ -38,6 +41,15 @@ public final class CheckpointVerifyTask implements Task {
     private static final Pattern STEP = Pattern.compile("step_(\\d{9})");
     /** MLflow's limit on tag keys. */
     private static final int MAX_TAG_KEY = 250;
+    static final String TRAIN = "train";
+
+    /** No params. */
+    public record Config() { }
+
+    private static final Contract CONTRACT = Contract.of(Config.class)
+            .reads(TRAIN, DIR + "/")
+            .writes(DIR + "/*.npz", DIR + "/*.safetensors", CheckpointManifest.FILE_NAME)
+            .build();
 
     @Override
     public String kind() {
@@ -45,8 +57,14 @@ public final class CheckpointVerifyTask implements Task {
     }
 
     @Override
+    public Contract contract() {
+        return CONTRACT;
+    }
+
+    @Override
     public void run(TaskContext ctx) throws Exception {
-        Path source = ctx.input("train").dir().resolve(DIR);
+        ctx.params(Config.class); // refuses any param
+        Path source = ctx.input(TRAIN).dir().resolve(DIR);
         List<Path> files = checkpointFiles(source);
         if (files.isEmpty()) {
             throw new IOException(ctx.taskId() + ": no checkpoints/*.npz or checkpoints/*.safetensors in " + source);

@@ -86,6 +86,19 @@ public final class CifarBinary {
         return records.toImageSet();
     }
 
+    /**
+     * The files {@link #read} reads for a split: the archive {@code root/<archive>} if it is a
+     * file, else the split's batch files in {@code root/<folder>/} (named even when missing).
+     */
+    public static List<Path> files(Path root, Variant v, boolean trainSplit) {
+        Path archive = root.resolve(v.archive);
+        if (Files.isRegularFile(archive)) {
+            return List.of(archive);
+        }
+        Path folder = root.resolve(v.folder);
+        return v.files(trainSplit).stream().map(folder::resolve).toList();
+    }
+
     private static ImageSet fromArchive(Path archive, Variant v, boolean trainSplit) throws IOException {
         Records records = new Records(v);
         List<String> wanted = v.files(trainSplit);

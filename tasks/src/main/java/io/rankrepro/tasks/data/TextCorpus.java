@@ -42,10 +42,15 @@ public final class TextCorpus {
 
     /** Wikitext-103 raw: {@code root/wikitext-103-raw/wiki.<split>.raw} or {@code root/wiki.<split>.raw}. */
     public static String wikitext103(Path root, String split) throws IOException {
+        return read(wikitext103File(root, split));
+    }
+
+    /** The file {@link #wikitext103} reads: the nested one if it exists, else the flat one. */
+    public static Path wikitext103File(Path root, String split) {
         if (!split.matches("train|valid|test")) {
             throw new IllegalArgumentException("wikitext split must be train, valid or test, got '" + split + "'");
         }
         Path nested = root.resolve("wikitext-103-raw").resolve("wiki." + split + ".raw");
-        return read(Files.exists(nested) ? nested : root.resolve("wiki." + split + ".raw"));
+        return Files.exists(nested) ? nested : root.resolve("wiki." + split + ".raw");
     }
 }

@@ -8,6 +8,7 @@ import io.rankrepro.tasks.data.PreparedData;
 import io.rankrepro.tasks.io.SafetensorsDtype;
 import io.rankrepro.tasks.io.SafetensorsTensor;
 import io.rankrepro.tasks.io.SafetensorsWriter;
+import io.rankrepro.tasks.model.Pooling;
 import io.rankrepro.tasks.model.SupervisedModel;
 import io.rankrepro.tasks.model.TransformerConfig;
 import io.rankrepro.tasks.optim.AdamSettings;
@@ -15,11 +16,12 @@ import io.rankrepro.tasks.optim.LrSchedule;
 import io.rankrepro.tasks.optim.Optimizer;
 import io.rankrepro.tasks.optim.OptimizerKind;
 import io.rankrepro.tasks.optim.WeightDecayGroups;
-import io.rankrepro.tasks.task.Params;
+import io.rankrepro.tasks.task.Contract;
+import io.rankrepro.tasks.task.Default;
+import io.rankrepro.tasks.task.ParamCheck;
 import io.rankrepro.tasks.task.ResumeFolder;
 import io.rankrepro.tasks.task.Task;
 import io.rankrepro.tasks.task.TaskContext;
-import io.rankrepro.tasks.task.TaskInput;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -33,16 +35,18 @@ import java.util.Map;
 /**
  * {@code transformer/train}: trains the model its prepared data set calls for ({@link ModelFactory})
  * with Adam (paper B) or another optimizer of the optim package, per-group weight decay, linear
- * warm-up + cosine LR and optional global-norm clipping. Writes
- * {@code checkpoints/step_NNNNNNNNN.safetensors} at step 0 and log-spaced steps (names as
- * {@link io.rankrepro.tasks.model.AttentionLayout}), {@code loss.csv} and {@code model.json}.
- * Param {@code holdout_fraction} (default 0) keeps the tail of a text corpus out of training, for
- * a held-out evaluation (recorded in {@code model.json}).
+ * warm-up + cosine LR and optional global-norm clipping. Reads the {@code prepare} stage's
+ * {@link PreparedData} and writes {@code checkpoints/step_NNNNNNNNN.safetensors} at step 0 and
+ * log-spaced steps (names as {@link io.rankrepro.tasks.model.AttentionLayout}), {@code loss.csv}
+ * and {@code model.json}. Param {@code holdout_fraction} keeps the tail of a text corpus out of
+ * training, for a held-out evaluation (recorded in {@code model.json}).
  *
- * <p>Resumable: every {@code resume_every} steps (default {@value #DEFAULT_RESUME_EVERY}) it saves a
- * snapshot — parameters, optimizer state and step ({@link TrainingSnapshot}), the outputs so far —
- * after flushing the tracker; a rerun after a crash continues from the newest one that verifies,
- * replaying the data sampler, and ends with the outputs an uninterrupted run writes.
+ * <p>Params: {@link Config}.
+ *
+ * <p>Resumable: every {@code resume_every} steps (default 500) it saves a snapshot — parameters,
+ * optimizer state and step ({@link TrainingSnapshot}), the outputs so far — after flushing the
+ * tracker; a rerun after a crash continues from the newest one that verifies, replaying the data
+ * sampler, and ends with the outputs an uninterrupted run writes.
  */
 public final class TrainTask implements Task {
     public static final String CHECKPOINTS = "checkpoints";
@@ -51,7 +55,124 @@ public final class TrainTask implements Task {
      * per step. Public so that other trainers in the same JVM (e.g. paper A's online tasks) share it.
      */
     public static final Object AUTOGRAD_LOCK = new Object();
-    static final long DEFAULT_RESUME_EVERY = 500;
+    static final String PREPARE = "prepare";
+
+    /**
+     * The params of a training. Model ({@link ModelFactory}): {@code width}, {@code heads},
+     * {@code layers}, {@code mlp_ratio}, {@code init_scale}, {@code dtype}; ViT (image data) only:
+     * {@code patch_size} (required there), {@code pooling}; GPT (text data) only: {@code context}
+     * (required there), {@code tied_output}. A spec may set the other model's params too (they are
+     * ignored), so one spec can train both on a swept data set.
+     *
+     * @param width                 model width d
+     * @param heads                 attention heads per layer (d divisible by it)
+     * @param layers                transformer blocks
+     * @param mlpRatio              MLP hidden width / d
+     * @param initScale             multiplier on every weight matrix's and embedding's initialization
+     * @param dtype                 float32 (the fused optimizer kernels) or float64 (for exactness studies)
+     * @param patchSize             ViT patch side; null: not set (a ViT then fails naming it)
+     * @param pooling               ViT: cls | mean
+     * @param context               GPT window in tokens; null: not set (a GPT then fails naming it)
+     * @param tiedOutput            GPT: output projection = token embedding transposed
+     * @param optimizer             sgd | adam-l2 | adamw
+     * @param beta1                 Adam's β₁
+     * @param beta2                 Adam's β₂
+     * @param adamEps               Adam's ε
+     * @param momentum              SGD's momentum
+     * @param weightDecayAttention  λ of W_Q, W_K, W_V, W_O
+     * @param weightDecayMlp        λ of the MLP matrices
+     * @param weightDecayOther      λ of embeddings, norms and biases
+     * @param lr                    peak learning rate
+     * @param lrStart               learning rate at step 0 (linear warm-up from it)
+     * @param warmupSteps           warm-up steps
+     * @param lrFloor               the cosine's end as a fraction of lr
+     * @param gradClip              global-norm clipping threshold (0 = off)
+     * @param steps                 updates
+     * @param batchSize             examples (images or token windows) per update
+     * @param checkpoints           log-spaced checkpoints after step 0
+     * @param lossPoints            about how many loss rows {@code loss.csv} gets
+     * @param resumeEvery           steps between resume snapshots
+     * @param holdoutFraction       tail of a text corpus kept out of training
+     * @param seedOffset            added to the experiment's seed (repetitions of one configuration)
+     */
+    public record Config(int width, int heads, int layers, @Default("4") int mlpRatio, @Default("1.0") double initScale,
+                         @Default("float32") String dtype,
+                         @Default("null") Integer patchSize, @Default("cls") String pooling,
+                         @Default("null") Integer context, @Default("true") boolean tiedOutput,
+                         @Default("adam-l2") String optimizer, @Default("0.9") double beta1, @Default("0.999") double beta2,
+                         @Default("1e-8") double adamEps, @Default("0") double momentum,
+                         @Default("0") double weightDecayAttention, @Default("0") double weightDecayMlp,
+                         @Default("0") double weightDecayOther,
+                         double lr, @Default("0") double lrStart, @Default("0") long warmupSteps, @Default("0.1") double lrFloor,
+                         @Default("0") double gradClip,
+                         long steps, int batchSize, @Default("20") int checkpoints, @Default("200") int lossPoints,
+                         @Default("500") long resumeEvery, @Default("0") double holdoutFraction, @Default("0") long seedOffset) {
+        public Config {
+            // every problem at once, each naming its parameter
+            List<String> problems = new ArrayList<>(TransformerConfig.problems(width, heads, layers, mlpRatio, initScale));
+            check(problems, () -> ParamCheck.require("float32".equals(dtype) || "float64".equals(dtype), "dtype",
+                    "must be float32 or float64, got '" + dtype + "'"));
+            check(problems, () -> ParamCheck.range("steps", steps, 1, 100_000_000L));
+            check(problems, () -> ParamCheck.range("batch_size", batchSize, 1, 65_536));
+            check(problems, () -> ParamCheck.positive("lr", lr, 10));
+            check(problems, () -> ParamCheck.range("warmup_steps", warmupSteps, 0, steps));
+            check(problems, () -> ParamCheck.range("checkpoints", checkpoints, 1, 1000));
+            check(problems, () -> ParamCheck.require(lossPoints >= 1, "loss_points", "must be >= 1, got " + lossPoints));
+            check(problems, () -> ParamCheck.require(holdoutFraction >= 0 && holdoutFraction <= 0.5, "holdout_fraction",
+                    "must be in [0, 0.5] (the tail of a text corpus kept out of training), got " + holdoutFraction));
+            check(problems, () -> ParamCheck.require(resumeEvery >= 1, "resume_every", "must be >= 1 (steps between resume snapshots)"));
+            check(problems, () -> ParamCheck.require(gradClip >= 0, "grad_clip", "must be >= 0 (0 = off)"));
+            check(problems, () -> ParamCheck.require(patchSize == null || patchSize >= 1, "patch_size", "must be >= 1"));
+            check(problems, () -> ParamCheck.require(context == null || (context >= 1 && context <= 65_536), "context",
+                    "must be in [1, 65536]"));
+            check(problems, () -> ParamCheck.require(pooling != null, "pooling", "must be cls or mean"));
+            check(problems, () -> {
+                if (pooling != null) {
+                    try {
+                        Pooling.parse(pooling);
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException("pooling: " + e.getMessage(), e);
+                    }
+                }
+            });
+            check(problems, () -> {
+                try {
+                    OptimizerKind.parse(optimizer);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("optimizer: " + e.getMessage(), e);
+                }
+            });
+            check(problems, () -> ParamCheck.require(beta1 >= 0 && beta1 < 1, "beta1", "must be in [0, 1), got " + beta1));
+            check(problems, () -> ParamCheck.require(beta2 >= 0 && beta2 < 1, "beta2", "must be in [0, 1), got " + beta2));
+            check(problems, () -> ParamCheck.require(adamEps > 0 && Double.isFinite(adamEps), "adam_eps",
+                    "must be finite and > 0, got " + adamEps));
+            check(problems, () -> ParamCheck.require(lrStart >= 0 && Double.isFinite(lrStart), "lr_start",
+                    "must be finite and >= 0, got " + lrStart));
+            check(problems, () -> ParamCheck.range("lr_floor", lrFloor, 0, 1));
+            if (problems.isEmpty()) {
+                TrainingMemory.machineBytes()
+                        .flatMap(TrainingMemory.estimate(width, heads, layers, mlpRatio, batchSize, context)::problem)
+                        .ifPresent(problems::add);
+            }
+            if (!problems.isEmpty()) {
+                throw new IllegalArgumentException(String.join("; ", problems));
+            }
+        }
+
+        /** Runs one check, adding its message to {@code problems} instead of stopping at the first. */
+        private static void check(List<String> problems, Runnable check) {
+            try {
+                check.run();
+            } catch (IllegalArgumentException e) {
+                problems.add(e.getMessage());
+            }
+        }
+    }
+
+    private static final Contract CONTRACT = Contract.of(Config.class)
+            .reads(PREPARE, PreparedData.MANIFEST, PreparedData.IMAGES, PreparedData.TOKENS)
+            .writes(CHECKPOINTS + "/*.safetensors", "loss.csv", "model.json")
+            .build();
 
     @Override
     public String kind() {
@@ -59,80 +180,33 @@ public final class TrainTask implements Task {
     }
 
     @Override
-    public List<String> validate(Params p) {
-        List<String> problems = new ArrayList<>();
-        try {
-            problems.addAll(ModelFactory.problems(p));
-            long steps = p.getLong("steps");
-            if (steps < 1 || steps > 100_000_000L) {
-                problems.add("steps: must be in [1, 1e8], got " + steps);
-            }
-            int batch = p.getInt("batch_size");
-            if (batch < 1 || batch > 65_536) {
-                problems.add("batch_size: must be in [1, 65536], got " + batch);
-            }
-            if (!(p.getDouble("lr") > 0) || p.getDouble("lr") > 10) {
-                problems.add("lr: must be in (0, 10], got " + p.getDouble("lr"));
-            }
-            if (p.getLong("warmup_steps", 0) < 0 || p.getLong("warmup_steps", 0) > steps) {
-                problems.add("warmup_steps: must be in [0, steps]");
-            }
-            if (p.getInt("checkpoints", 20) < 1 || p.getInt("checkpoints", 20) > 1000) {
-                problems.add("checkpoints: must be in [1, 1000]");
-            }
-            double holdout = p.getDouble("holdout_fraction", 0);
-            if (!(holdout >= 0 && holdout <= 0.5)) {
-                problems.add("holdout_fraction: must be in [0, 0.5] (the tail of a text corpus kept out of training), got " + holdout);
-            }
-            if (p.getLong("resume_every", DEFAULT_RESUME_EVERY) < 1) {
-                problems.add("resume_every: must be >= 1 (steps between resume snapshots)");
-            }
-            if (p.getDouble("grad_clip", 0) < 0) {
-                problems.add("grad_clip: must be >= 0 (0 = off)");
-            }
-            if (p.has("patch_size") && p.getInt("patch_size") < 1) {
-                problems.add("patch_size: must be >= 1");
-            }
-            if (p.has("context") && (p.getInt("context") < 1 || p.getInt("context") > 65_536)) {
-                problems.add("context: must be in [1, 65536]");
-            }
-            if (problems.isEmpty()) {
-                TrainingMemory.machineBytes().flatMap(TrainingMemory.estimate(p)::problem).ifPresent(problems::add);
-            }
-            OptimizerKind.parse(p.getString("optimizer", "adam-l2"));
-            new AdamSettings(p.getDouble("beta1", 0.9), p.getDouble("beta2", 0.999), p.getDouble("adam_eps", 1e-8));
-        } catch (IllegalArgumentException e) {
-            problems.add(e.getMessage());
-        }
-        return problems;
+    public Contract contract() {
+        return CONTRACT;
     }
 
     @Override
     public void run(TaskContext ctx) throws Exception {
-        Params p = ctx.params();
-        Path dataDir = preparedInput(ctx);
-        long seed = ctx.spec().seed() + p.getLong("seed_offset", 0);
-        double holdout = p.getDouble("holdout_fraction", 0);
+        Config c = ctx.params(Config.class);
+        Path dataDir = ctx.input(PREPARE).dir();
+        long seed = ctx.spec().seed() + c.seedOffset();
+        double holdout = c.holdoutFraction();
         TrainingData data = TrainingData.load(dataDir, seed + 1, holdout);
-        long steps = p.getLong("steps");
-        int batch = p.getInt("batch_size");
-        int context = p.getInt("context", 0);
-        long[] saveAt = CheckpointSchedule.logSpaced(steps, p.getInt("checkpoints", 20));
-        long logEvery = Math.max(1, steps / p.getInt("loss_points", 200));
-        double clip = p.getDouble("grad_clip", 0);
+        long steps = c.steps();
+        int batch = c.batchSize();
+        long[] saveAt = CheckpointSchedule.logSpaced(steps, c.checkpoints());
+        long logEvery = Math.max(1, steps / c.lossPoints());
+        double clip = c.gradClip();
         Path ckptDir = Files.createDirectories(ctx.outputDir().resolve(CHECKPOINTS));
 
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
-            SupervisedModel model = ModelFactory.create(data.manifest(), p, manager, seed);
+            SupervisedModel model = ModelFactory.create(data.manifest(), c, manager, seed);
+            int context = ModelFactory.window(model); // token windows of a GPT; images have none
             Map<String, NDArray> named = model.parameters().arrays();
             WeightDecayGroups groups = WeightDecayGroups.of(named, new WeightDecayGroups.Decays(
-                    p.getDouble("weight_decay_attention", 0), p.getDouble("weight_decay_mlp", 0), p.getDouble("weight_decay_other", 0)));
-            double lr = p.getDouble("lr");
-            LrSchedule schedule = LrSchedule.warmupCosine(p.getDouble("lr_start", 0), lr,
-                    p.getLong("warmup_steps", 0), steps, p.getDouble("lr_floor", 0.1));
-            Optimizer optimizer = OptimizerKind.parse(p.getString("optimizer", "adam-l2")).create(groups.groups(), schedule,
-                    new AdamSettings(p.getDouble("beta1", 0.9), p.getDouble("beta2", 0.999), p.getDouble("adam_eps", 1e-8)),
-                    p.getDouble("momentum", 0));
+                    c.weightDecayAttention(), c.weightDecayMlp(), c.weightDecayOther()));
+            LrSchedule schedule = LrSchedule.warmupCosine(c.lrStart(), c.lr(), c.warmupSteps(), steps, c.lrFloor());
+            Optimizer optimizer = OptimizerKind.parse(c.optimizer()).create(groups.groups(), schedule,
+                    new AdamSettings(c.beta1(), c.beta2(), c.adamEps()), c.momentum());
             Path out = ctx.outputDir();
             var resumed = ctx.resume().restore(out); // before writing anything: it copies the outputs so far in
             long start = 0;
@@ -143,7 +217,7 @@ public final class TrainTask implements Task {
             }
             writeModelJson(ctx, data.manifest(), model, saveAt, holdout);
             ctx.tracker().logMetric("model.parameters", model.parameters().count(), 0);
-            long resumeEvery = p.getLong("resume_every", DEFAULT_RESUME_EVERY);
+            long resumeEvery = c.resumeEvery();
 
             int next = 0;
             while (next < saveAt.length && saveAt[next] < start) {
@@ -235,16 +309,5 @@ public final class TrainTask implements Task {
         m.put("holdout_fraction", holdout);
         new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter()
                 .writeValue(ctx.outputDir().resolve("model.json").toFile(), m);
-    }
-
-    /** The upstream output holding a prepared data set. */
-    static Path preparedInput(TaskContext ctx) {
-        for (TaskInput in : ctx.inputs()) {
-            if (Files.isRegularFile(in.dir().resolve(PreparedData.MANIFEST))) {
-                return in.dir();
-            }
-        }
-        throw new IllegalStateException(ctx.taskId() + ": no upstream data/prepare output (dataset.json) among "
-                + ctx.inputs().stream().map(TaskInput::taskId).toList());
     }
 }

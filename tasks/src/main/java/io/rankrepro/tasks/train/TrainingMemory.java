@@ -1,7 +1,5 @@
 package io.rankrepro.tasks.train;
 
-import io.rankrepro.tasks.task.Params;
-
 import java.lang.management.ManagementFactory;
 import java.util.Locale;
 import java.util.Optional;
@@ -19,18 +17,19 @@ public record TrainingMemory(long parameters, long bytes) {
     /** Byte-level vocabularies here are 256; the embedding term matters only for tiny widths. */
     private static final long VOCAB = 256;
 
-    public static TrainingMemory estimate(Params p) {
-        long width = p.getLong("width");
-        long layers = p.getLong("layers");
-        long mlp = p.getLong("mlp_ratio", 4);
-        long heads = p.getLong("heads");
-        long batch = p.getLong("batch_size");
+    /** The estimate for a training's model and batch. */
+    public static TrainingMemory estimate(TrainTask.Config c) {
+        return estimate(c.width(), c.heads(), c.layers(), c.mlpRatio(), c.batchSize(), c.context());
+    }
+
+    /** @param context the GPT window, or null when the training sets none (a ViT): then no activation term */
+    public static TrainingMemory estimate(long width, long heads, long layers, long mlp, long batch, Integer context) {
         // attention (4 w²) and MLP (2·mlp·w²) per layer, plus embeddings
         double params = (double) layers * (4 + 2 * mlp) * width * width + 2.0 * VOCAB * width;
         double bytes = params * FLOAT * TRAINING_COPIES;
-        if (p.has("context")) {
-            double tokens = (double) batch * p.getLong("context");
-            double perLayer = tokens * width * (4 + mlp) + tokens * heads * p.getLong("context");
+        if (context != null) {
+            double tokens = (double) batch * context;
+            double perLayer = tokens * width * (4 + mlp) + tokens * heads * context;
             bytes += perLayer * layers * FLOAT;
         }
         return new TrainingMemory((long) Math.min(params, Long.MAX_VALUE), (long) Math.min(bytes, Long.MAX_VALUE));

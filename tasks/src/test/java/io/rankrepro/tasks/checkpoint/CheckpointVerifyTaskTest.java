@@ -6,6 +6,7 @@ import io.rankrepro.tasks.io.NpzWriter;
 import io.rankrepro.tasks.io.SafetensorsTensor;
 import io.rankrepro.tasks.io.SafetensorsWriter;
 import io.rankrepro.tasks.task.Params;
+import io.rankrepro.tasks.task.ParamsBinding;
 import io.rankrepro.tasks.task.Progress;
 import io.rankrepro.tasks.task.SpecInfo;
 import io.rankrepro.tasks.task.TaskContext;
@@ -137,6 +138,30 @@ class CheckpointVerifyTaskTest {
         Path unnamed = npz("final.npz", 1, 2, 3, 4);
         IOException e = assertThrows(IOException.class, () -> new CheckpointVerifyTask().run(context()));
         assertTrue(e.getMessage().contains(unnamed.toString()) && e.getMessage().contains("step_%09d"), e.getMessage());
+    }
+
+    @Test
+    void theContractReadsTheTrainingsCheckpointsAndCoversEveryFileWritten() throws Exception {
+        npz("step_000000000.npz", 0, 0, 0, 0);
+        safetensors("step_000000010.safetensors", 0.5, -0.5);
+        new CheckpointVerifyTask().run(context());
+        io.rankrepro.tasks.task.Contract k = new CheckpointVerifyTask().contract();
+        assertEquals(List.of(new io.rankrepro.tasks.task.Contract.Input("train", List.of("checkpoints/"), false)), k.inputs());
+        try (var walk = Files.walk(out)) {
+            List<String> written = walk.filter(Files::isRegularFile).map(f -> out.relativize(f).toString()).sorted().toList();
+            assertEquals(List.of("checkpoints.json", "checkpoints/step_000000000.npz", "checkpoints/step_000000010.safetensors"), written);
+            for (String f : written) {
+                assertTrue(k.writes(f), f);
+            }
+        }
+    }
+
+    @Test
+    void itTakesNoParamsAndAMisspelledOneIsRefusedByName() {
+        assertEquals(new CheckpointVerifyTask.Config(), ParamsBinding.bind(CheckpointVerifyTask.Config.class, Map.of()));
+        ParamsBinding.Problems p = assertThrows(ParamsBinding.Problems.class,
+                () -> ParamsBinding.bind(CheckpointVerifyTask.Config.class, Map.of("chekpoints", 4)));
+        assertEquals(List.of("chekpoints: unknown parameter (parameters: )"), p.problems());
     }
 
     @Test

@@ -53,7 +53,9 @@ class Gpt2LayoutAnalysisTest {
         TaskContext ctx = new TaskContext("analyze", "analyze", new SpecInfo("t/t", "t", "", "", "smoke", 0),
                 Params.of("checkpoint", file.toString(), "heads", HEADS), Map.of(), List.of(), out, NO_TRACKING, Progress.none());
         AnalyzeTask task = new AnalyzeTask();
-        assertTrue(task.validate(ctx.params()).isEmpty());
+        AnalyzeTask.Config c = ctx.params(AnalyzeTask.Config.class);
+        assertEquals(new AnalyzeTask.Config(0.01, HEADS, file.toString()), c);
+        assertEquals(List.of(file), task.contract().external().apply(c), "the standalone checkpoint is hashed into the key");
         task.run(ctx);
 
         List<String> lines = Files.readAllLines(out.resolve(RankTables.RANKS));

@@ -71,6 +71,10 @@ class TrainTaskResumeTest {
         Map<String, byte[]> b = files(continued);
         assertEquals(a.keySet(), b.keySet());
         assertTrue(a.keySet().stream().filter(f -> f.startsWith("checkpoints/")).count() >= 5, a.keySet().toString());
+        assertTrue(a.keySet().containsAll(List.of("loss.csv", "model.json")), a.keySet().toString());
+        for (String f : a.keySet()) {
+            assertTrue(new TrainTask().contract().writes(f), f + " is not among the declared outputs");
+        }
         for (String f : a.keySet()) {
             long step = f.startsWith("checkpoints/step_") ? Long.parseLong(f.replaceAll("\\D", "")) : -1;
             if (step > 20) { // trained after the resume: the same but for the engine's float64 noise
