@@ -16,9 +16,27 @@ import java.util.TreeMap;
 
 /**
  * One trained-and-analysed branch as a figure sees it: its sweep point, the model it trained
- * ({@code model.json}) and its rank tables.
+ * ({@code model.json} of stage {@code train}) and the one rank table of stage {@code analyze} the
+ * figure reads ({@link Tables}); the other table is left empty.
  */
 record AnalysisRun(Map<String, Object> sweepPoint, Map<String, Object> model, List<LayerRow> byLayer, List<SpectrumRow> spectra) {
+
+    /** The stage names the figures' specs give rank/analyze and transformer/train. */
+    static final String ANALYZE = "analyze";
+    static final String TRAIN = "train";
+    static final String MODEL = "model.json";
+
+    /** Which of rank/analyze's tables a figure reads (it declares exactly those in its contract). */
+    enum Tables {
+        /** {@link RankTables#BY_LAYER} only: {@code series} works, {@code spectrum} is empty. */
+        BY_LAYER,
+        /** {@link RankTables#SPECTRA} only: {@code spectrum} works, {@code series} is empty. */
+        SPECTRA;
+
+        String file() {
+            return this == BY_LAYER ? RankTables.BY_LAYER : RankTables.SPECTRA;
+        }
+    }
 
     /** A row of ranks_by_layer.csv. */
     record LayerRow(long step, int layer, String product, String which, String metric, double mean, double std) { }
@@ -66,29 +84,39 @@ record AnalysisRun(Map<String, Object> sweepPoint, Map<String, Object> model, Li
         return out;
     }
 
-    /** Every analysed branch among the inputs, paired with its train task's model.json by sweep point. */
-    static List<AnalysisRun> all(TaskContext ctx) throws IOException {
+    /** The one analysed branch of a chain (not a gather): its single {@code analyze} input and its single {@code train} input. */
+    static AnalysisRun single(TaskContext ctx, Tables tables) throws IOException {
+        return load(ctx.input(ANALYZE), ctx.input(TRAIN), tables);
+    }
+
+    /**
+     * Every analysed branch of a gather: each {@code analyze} input, in plan order, paired with the
+     * {@code train} input of the same sweep point.
+     */
+    static List<AnalysisRun> all(TaskContext ctx, Tables tables) throws IOException {
+        List<TaskInput> trains = ctx.inputs(TRAIN);
         List<AnalysisRun> runs = new ArrayList<>();
-        for (TaskInput in : ctx.inputs()) {
-            if (!Files.isRegularFile(in.dir().resolve(RankTables.BY_LAYER))) {
-                continue;
+        for (TaskInput in : ctx.inputs(ANALYZE)) {
+            List<TaskInput> train = trains.stream().filter(t -> t.sweepPoint().equals(in.sweepPoint())).toList();
+            if (train.size() != 1) {
+                throw new IllegalStateException(ctx.taskId() + ": expects one '" + TRAIN + "' input at sweep point "
+                        + in.sweepPoint() + " (that of " + in.taskId() + "), found " + train.size());
             }
-            Map<String, Object> model = null;
-            for (TaskInput other : ctx.inputs()) {
-                if (other.sweepPoint().equals(in.sweepPoint()) && Files.isRegularFile(other.dir().resolve("model.json"))) {
-                    model = new ObjectMapper().readValue(other.dir().resolve("model.json").toFile(), Map.class);
-                }
-            }
-            if (model == null) {
-                throw new IllegalStateException("no model.json of a train task at sweep point " + in.sweepPoint());
-            }
-            runs.add(new AnalysisRun(in.sweepPoint(), model, readLayers(in.dir().resolve(RankTables.BY_LAYER)),
-                    readSpectra(in.dir().resolve(RankTables.SPECTRA))));
+            runs.add(load(in, train.get(0), tables));
         }
         if (runs.isEmpty()) {
-            throw new IllegalStateException(ctx.taskId() + ": no rank/analyze outputs among its inputs");
+            throw new IllegalStateException(ctx.taskId() + ": no '" + ANALYZE + "' (rank/analyze) inputs");
         }
         return runs;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static AnalysisRun load(TaskInput analyze, TaskInput train, Tables tables) throws IOException {
+        Map<String, Object> model = new ObjectMapper().readValue(train.dir().resolve(MODEL).toFile(), Map.class);
+        Path table = analyze.dir().resolve(tables.file());
+        return new AnalysisRun(analyze.sweepPoint(), model,
+                tables == Tables.BY_LAYER ? readLayers(table) : List.of(),
+                tables == Tables.SPECTRA ? readSpectra(table) : List.of());
     }
 
     private static List<LayerRow> readLayers(Path f) throws IOException {

@@ -1,8 +1,11 @@
 package io.rankrepro.tasks.gradual;
 
+import io.rankrepro.tasks.rank.RankTables;
 import io.rankrepro.tasks.task.ClaimCheck;
 import io.rankrepro.tasks.task.ClaimChecks;
-import io.rankrepro.tasks.task.Params;
+import io.rankrepro.tasks.task.Contract;
+import io.rankrepro.tasks.task.Default;
+import io.rankrepro.tasks.task.ParamCheck;
 import io.rankrepro.tasks.task.Task;
 import io.rankrepro.tasks.task.TaskContext;
 import org.knowm.xchart.XYChart;
@@ -20,7 +23,10 @@ import java.util.TreeMap;
  * head vs training step, one column per init scale. Claim: at small scale the singular values
  * switch on one after another (a staircase). Measured: the step at which σ_i first reaches half
  * its final value, for i = 1..{@code top_k}; at the smallest scale these must be non-decreasing in
- * i. Params: {@code layer} (0-based; paper: layer 2 → 1), {@code head}, {@code top_k}.
+ * i.
+ *
+ * <p>Params: {@link Config} ({@code layer}, {@code head}, {@code top_k}). Reads {@code spectra.csv}
+ * of every {@code analyze} task and {@code model.json} of the {@code train} task of the same sweep point.
  */
 public final class InitScaleTrajectoriesFigure implements Task {
     private static final java.awt.Color[] COLORS = {new java.awt.Color(31, 119, 180), new java.awt.Color(255, 127, 14),
@@ -32,25 +38,37 @@ public final class InitScaleTrajectoriesFigure implements Task {
         return "boix2023/fig5";
     }
 
+    /**
+     * @param layer the layer drawn (0-based; paper: layer 2 → 1)
+     * @param head  the head drawn (0-based)
+     * @param topK  the staircase is checked on σ_1..σ_topK
+     */
+    public record Config(@Default("1") int layer, @Default("0") int head, @Default("3") int topK) {
+        public Config {
+            ParamCheck.require(layer >= 0, "layer", "must be >= 0 (0-based), got " + layer);
+            ParamCheck.require(head >= 0, "head", "must be >= 0 (0-based), got " + head);
+            ParamCheck.range("top_k", topK, 2, 64);
+        }
+    }
+
+    private static final Contract CONTRACT = Contract.of(Config.class)
+            .reads(AnalysisRun.ANALYZE, RankTables.SPECTRA)
+            .reads(AnalysisRun.TRAIN, AnalysisRun.MODEL)
+            .writes("B-fig5.png", "B-fig5-*.svg", ClaimChecks.FILE_NAME)
+            .build();
+
     @Override
-    public List<String> validate(Params p) {
-        List<String> problems = new ArrayList<>();
-        if (p.getInt("layer", 1) < 0 || p.getInt("head", 0) < 0) {
-            problems.add("layer, head: must be >= 0 (0-based)");
-        }
-        int k = p.getInt("top_k", 3);
-        if (k < 2 || k > 64) {
-            problems.add("top_k: must be in [2, 64], got " + k);
-        }
-        return problems;
+    public Contract contract() {
+        return CONTRACT;
     }
 
     @Override
     public void run(TaskContext ctx) throws Exception {
-        int layer = ctx.params().getInt("layer", 1);
-        int head = ctx.params().getInt("head", 0);
-        int topK = ctx.params().getInt("top_k", 3);
-        List<AnalysisRun> runs = new ArrayList<>(AnalysisRun.all(ctx));
+        Config config = ctx.params(Config.class);
+        int layer = config.layer();
+        int head = config.head();
+        int topK = config.topK();
+        List<AnalysisRun> runs = new ArrayList<>(AnalysisRun.all(ctx, AnalysisRun.Tables.SPECTRA));
         runs.sort(Comparator.comparingDouble(AnalysisRun::initScale));
         List<XYChart> top = new ArrayList<>();
         List<XYChart> bottom = new ArrayList<>();

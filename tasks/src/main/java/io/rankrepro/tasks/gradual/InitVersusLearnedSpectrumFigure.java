@@ -1,9 +1,12 @@
 package io.rankrepro.tasks.gradual;
 
 import io.rankrepro.tasks.linalg.SpectralMetrics;
+import io.rankrepro.tasks.rank.RankTables;
 import io.rankrepro.tasks.task.ClaimCheck;
 import io.rankrepro.tasks.task.ClaimChecks;
-import io.rankrepro.tasks.task.Params;
+import io.rankrepro.tasks.task.Contract;
+import io.rankrepro.tasks.task.Default;
+import io.rankrepro.tasks.task.ParamCheck;
 import io.rankrepro.tasks.task.Task;
 import io.rankrepro.tasks.task.TaskContext;
 import org.knowm.xchart.XYChart;
@@ -18,9 +21,11 @@ import java.util.stream.IntStream;
 /**
  * {@code boix2023/fig4} (B-fig4): normalized singular values σ_i/σ_1 of the initial KQ^h and of the
  * learned ΔKQ^h at the last checkpoint, for one randomly drawn head (seeded) in each of several
- * layers. Claim: the learned perturbation is far lower-rank than the initialization. Params:
- * {@code layers} (0-based list), {@code max_rank_ratio} (ΔKQ's stable rank must be below this
- * fraction of the init KQ's).
+ * layers. Claim: the learned perturbation is far lower-rank than the initialization.
+ *
+ * <p>Params: {@link Config} ({@code layers}, {@code max_rank_ratio}). Not a gather: reads
+ * {@code spectra.csv} of its chain's one {@code analyze} task and {@code model.json} of its one
+ * {@code train} task.
  */
 public final class InitVersusLearnedSpectrumFigure implements Task {
 
@@ -29,31 +34,40 @@ public final class InitVersusLearnedSpectrumFigure implements Task {
         return "boix2023/fig4";
     }
 
+    /**
+     * @param layers       the layers drawn, one seeded random head each (0-based)
+     * @param maxRankRatio ΔKQ's stable rank must be below this fraction of the init KQ's
+     */
+    public record Config(@Default("[0]") List<Integer> layers, @Default("0.5") double maxRankRatio) {
+        public Config {
+            ParamCheck.require(layers != null && layers.stream().allMatch(l -> l != null && l >= 0), "layers",
+                    "each must be a 0-based layer index, got " + layers);
+            ParamCheck.positive("max_rank_ratio", maxRankRatio, 1);
+            layers = List.copyOf(layers);
+        }
+    }
+
+    private static final Contract CONTRACT = Contract.of(Config.class)
+            .reads(AnalysisRun.ANALYZE, RankTables.SPECTRA)
+            .reads(AnalysisRun.TRAIN, AnalysisRun.MODEL)
+            .writes("B-fig4.png", "B-fig4-*.svg", ClaimChecks.FILE_NAME)
+            .build();
+
     @Override
-    public List<String> validate(Params p) {
-        List<String> problems = new ArrayList<>();
-        for (double l : p.getDoubleList("layers", List.of(0.0))) {
-            if (l < 0 || l != Math.rint(l)) {
-                problems.add("layers: each must be a 0-based layer index, got " + l);
-            }
-        }
-        double r = p.getDouble("max_rank_ratio", 0.5);
-        if (!(r > 0 && r <= 1)) {
-            problems.add("max_rank_ratio: must be in (0, 1], got " + r);
-        }
-        return problems;
+    public Contract contract() {
+        return CONTRACT;
     }
 
     @Override
     public void run(TaskContext ctx) throws Exception {
-        AnalysisRun run = AnalysisRun.all(ctx).get(0);
-        double ratio = ctx.params().getDouble("max_rank_ratio", 0.5);
+        Config config = ctx.params(Config.class);
+        AnalysisRun run = AnalysisRun.single(ctx, AnalysisRun.Tables.SPECTRA);
+        double ratio = config.maxRankRatio();
         int heads = Integer.parseInt(String.valueOf(run.model().get("heads")));
         Random random = new Random(ctx.spec().seed());
         List<XYChart> panels = new ArrayList<>();
         List<ClaimCheck> checks = new ArrayList<>();
-        for (double ld : ctx.params().getDoubleList("layers", List.of(0.0))) {
-            int layer = (int) ld;
+        for (int layer : config.layers()) {
             if (layer >= run.layers()) {
                 throw new IllegalArgumentException("layer " + layer + " does not exist in a " + run.layers() + "-layer model");
             }

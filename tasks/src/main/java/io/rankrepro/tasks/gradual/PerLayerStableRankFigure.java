@@ -1,8 +1,11 @@
 package io.rankrepro.tasks.gradual;
 
+import io.rankrepro.tasks.rank.RankTables;
 import io.rankrepro.tasks.task.ClaimCheck;
 import io.rankrepro.tasks.task.ClaimChecks;
-import io.rankrepro.tasks.task.Params;
+import io.rankrepro.tasks.task.Contract;
+import io.rankrepro.tasks.task.Default;
+import io.rankrepro.tasks.task.ParamCheck;
 import io.rankrepro.tasks.task.Task;
 import io.rankrepro.tasks.task.TaskContext;
 import org.knowm.xchart.XYChart;
@@ -16,8 +19,11 @@ import java.util.Locale;
  * (orange) vs training step, mean ± std over the heads — one row per trained model (sweep point), one
  * column per layer. Checks, per model and product, over all layers: the stable rank grows (final &gt; first
  * checkpoint at or after {@code from_step}) in every layer, and the final ΔKQ stable rank stays below
- * {@code max_rank_fraction}·d_h in every layer. Params: {@code from_step} (default 0: first checkpoint
- * with Δ ≠ 0), {@code max_rank_fraction} (default 0.5).
+ * {@code max_rank_fraction}·d_h in every layer.
+ *
+ * <p>Params: {@link Config} ({@code from_step}, {@code max_rank_fraction}). Reads
+ * {@code ranks_by_layer.csv} of every {@code analyze} task and {@code model.json} of the
+ * {@code train} task of the same sweep point.
  */
 public final class PerLayerStableRankFigure implements Task {
 
@@ -26,24 +32,35 @@ public final class PerLayerStableRankFigure implements Task {
         return "boix2023/app";
     }
 
+    /**
+     * @param fromStep        growth is measured from the first checkpoint at or after this step
+     *                        (0: the first with Δ ≠ 0)
+     * @param maxRankFraction the final mean stable rank of ΔKQ must stay below this fraction of d_h, in every layer
+     */
+    public record Config(@Default("0") long fromStep, @Default("0.5") double maxRankFraction) {
+        public Config {
+            ParamCheck.require(fromStep >= 0, "from_step", "must be >= 0, got " + fromStep);
+            ParamCheck.positive("max_rank_fraction", maxRankFraction, 1);
+        }
+    }
+
+    private static final Contract CONTRACT = Contract.of(Config.class)
+            .reads(AnalysisRun.ANALYZE, RankTables.BY_LAYER)
+            .reads(AnalysisRun.TRAIN, AnalysisRun.MODEL)
+            .writes("B-app.png", "B-app-*.svg", ClaimChecks.FILE_NAME)
+            .build();
+
     @Override
-    public List<String> validate(Params p) {
-        List<String> problems = new ArrayList<>();
-        if (p.getLong("from_step", 0) < 0) {
-            problems.add("from_step: must be >= 0");
-        }
-        double f = p.getDouble("max_rank_fraction", 0.5);
-        if (!(f > 0 && f <= 1)) {
-            problems.add("max_rank_fraction: must be in (0, 1], got " + f);
-        }
-        return problems;
+    public Contract contract() {
+        return CONTRACT;
     }
 
     @Override
     public void run(TaskContext ctx) throws Exception {
-        long fromStep = ctx.params().getLong("from_step", 0);
-        double fraction = ctx.params().getDouble("max_rank_fraction", 0.5);
-        List<AnalysisRun> runs = AnalysisRun.all(ctx);
+        Config config = ctx.params(Config.class);
+        long fromStep = config.fromStep();
+        double fraction = config.maxRankFraction();
+        List<AnalysisRun> runs = AnalysisRun.all(ctx, AnalysisRun.Tables.BY_LAYER);
         List<XYChart> panels = new ArrayList<>();
         List<ClaimCheck> checks = new ArrayList<>();
         List<String> data = new ArrayList<>();

@@ -1,8 +1,11 @@
 package io.rankrepro.tasks.gradual;
 
+import io.rankrepro.tasks.rank.RankTables;
 import io.rankrepro.tasks.task.ClaimCheck;
 import io.rankrepro.tasks.task.ClaimChecks;
-import io.rankrepro.tasks.task.Params;
+import io.rankrepro.tasks.task.Contract;
+import io.rankrepro.tasks.task.Default;
+import io.rankrepro.tasks.task.ParamCheck;
 import io.rankrepro.tasks.task.Task;
 import io.rankrepro.tasks.task.TaskContext;
 import org.knowm.xchart.XYChart;
@@ -17,7 +20,9 @@ import java.util.List;
  * {@code boix2023/rank-vs-scale} (B-rank-vs-scale, arXiv v1 Fig. 7): final stable rank of ΔKQ
  * and ΔPV (mean ± std over heads) vs init scale, one panel per layer. Claim: smaller init scale
  * gives lower final stable rank; checked per layer and product as "smallest scale < largest scale".
- * Params: {@code layers} (0-based; paper 1, 3, 5 → 0, 2, 4).
+ *
+ * <p>Params: {@link Config} ({@code layers}). Reads {@code ranks_by_layer.csv} of every
+ * {@code analyze} task and {@code model.json} of the {@code train} task of the same sweep point.
  */
 public final class RankVersusInitScaleFigure implements Task {
 
@@ -26,28 +31,37 @@ public final class RankVersusInitScaleFigure implements Task {
         return "boix2023/rank-vs-scale";
     }
 
-    @Override
-    public List<String> validate(Params p) {
-        List<String> problems = new ArrayList<>();
-        for (double l : p.getDoubleList("layers", List.of(0.0))) {
-            if (l < 0 || l != Math.rint(l)) {
-                problems.add("layers: each must be a 0-based layer index, got " + l);
-            }
+    /** @param layers the layers drawn, one panel each (0-based; paper 1, 3, 5 → 0, 2, 4) */
+    public record Config(@Default("[0]") List<Integer> layers) {
+        public Config {
+            ParamCheck.require(layers != null && layers.stream().allMatch(l -> l != null && l >= 0), "layers",
+                    "each must be a 0-based layer index, got " + layers);
+            layers = List.copyOf(layers);
         }
-        return problems;
+    }
+
+    private static final Contract CONTRACT = Contract.of(Config.class)
+            .reads(AnalysisRun.ANALYZE, RankTables.BY_LAYER)
+            .reads(AnalysisRun.TRAIN, AnalysisRun.MODEL)
+            .writes("B-rank-vs-scale.png", "B-rank-vs-scale-*.svg", ClaimChecks.FILE_NAME)
+            .build();
+
+    @Override
+    public Contract contract() {
+        return CONTRACT;
     }
 
     @Override
     public void run(TaskContext ctx) throws Exception {
-        List<AnalysisRun> runs = new ArrayList<>(AnalysisRun.all(ctx));
+        Config config = ctx.params(Config.class);
+        List<AnalysisRun> runs = new ArrayList<>(AnalysisRun.all(ctx, AnalysisRun.Tables.BY_LAYER));
         runs.sort(Comparator.comparingDouble(AnalysisRun::initScale));
         if (runs.size() < 2) {
             throw new IllegalArgumentException("rank-vs-scale needs at least two init scales, got " + runs.size());
         }
         List<XYChart> panels = new ArrayList<>();
         List<ClaimCheck> checks = new ArrayList<>();
-        for (double ld : ctx.params().getDoubleList("layers", List.of(0.0))) {
-            int layer = (int) ld;
+        for (int layer : config.layers()) {
             XYChart c = FigureCanvas.panel("layer " + (layer + 1) + ": final stable rank", "init scale", "stable rank", true, false);
             for (String product : List.of("KQ", "PV")) {
                 double[] x = new double[runs.size()];

@@ -1,8 +1,11 @@
 package io.rankrepro.tasks.gradual;
 
+import io.rankrepro.tasks.rank.RankTables;
 import io.rankrepro.tasks.task.ClaimCheck;
 import io.rankrepro.tasks.task.ClaimChecks;
-import io.rankrepro.tasks.task.Params;
+import io.rankrepro.tasks.task.Contract;
+import io.rankrepro.tasks.task.Default;
+import io.rankrepro.tasks.task.ParamCheck;
 import io.rankrepro.tasks.task.Task;
 import io.rankrepro.tasks.task.TaskContext;
 import org.knowm.xchart.XYChart;
@@ -18,10 +21,11 @@ import java.util.Map;
 /**
  * {@code boix2023/fig3} (B-fig3): stable rank of ΔKQ (blue) and ΔPV (orange) on one layer vs
  * training step, mean ± std over the heads, one panel per network/data pair (per sweep point).
- * Claim: the stable rank starts low and grows gradually, staying well below d_h. Params:
- * {@code layer} (0-based), {@code max_rank_fraction} (final mean stable rank of ΔKQ must stay
- * below this fraction of d_h), {@code from_step} (growth is measured from the first checkpoint at or after
- * this step; default 0: the first with Δ ≠ 0).
+ * Claim: the stable rank starts low and grows gradually, staying well below d_h.
+ *
+ * <p>Params: {@link Config} ({@code layer}, {@code max_rank_fraction}, {@code from_step}). Reads
+ * {@code ranks_by_layer.csv} of every {@code analyze} task and {@code model.json} of the
+ * {@code train} task of the same sweep point.
  */
 public final class StableRankCurvesFigure implements Task {
     static final Color BLUE = new Color(31, 119, 180);
@@ -32,25 +36,38 @@ public final class StableRankCurvesFigure implements Task {
         return "boix2023/fig3";
     }
 
+    /**
+     * @param layer           the layer drawn (0-based)
+     * @param maxRankFraction the final mean stable rank of ΔKQ must stay below this fraction of d_h
+     * @param fromStep        growth is measured from the first checkpoint at or after this step
+     *                        (0: the first with Δ ≠ 0)
+     */
+    public record Config(@Default("0") int layer, @Default("0.5") double maxRankFraction, @Default("0") long fromStep) {
+        public Config {
+            ParamCheck.require(layer >= 0, "layer", "must be >= 0 (0-based), got " + layer);
+            ParamCheck.require(fromStep >= 0, "from_step", "must be >= 0, got " + fromStep);
+            ParamCheck.positive("max_rank_fraction", maxRankFraction, 1);
+        }
+    }
+
+    private static final Contract CONTRACT = Contract.of(Config.class)
+            .reads(AnalysisRun.ANALYZE, RankTables.BY_LAYER)
+            .reads(AnalysisRun.TRAIN, AnalysisRun.MODEL)
+            .writes("B-fig3.png", "B-fig3-*.svg", ClaimChecks.FILE_NAME)
+            .build();
+
     @Override
-    public List<String> validate(Params p) {
-        List<String> problems = new ArrayList<>();
-        if (p.getInt("layer", 0) < 0 || p.getLong("from_step", 0) < 0) {
-            problems.add("layer, from_step: must be >= 0 (layer is 0-based)");
-        }
-        double f = p.getDouble("max_rank_fraction", 0.5);
-        if (!(f > 0 && f <= 1)) {
-            problems.add("max_rank_fraction: must be in (0, 1], got " + f);
-        }
-        return problems;
+    public Contract contract() {
+        return CONTRACT;
     }
 
     @Override
     public void run(TaskContext ctx) throws Exception {
-        int layer = ctx.params().getInt("layer", 0);
-        double fraction = ctx.params().getDouble("max_rank_fraction", 0.5);
-        long fromStep = ctx.params().getLong("from_step", 0);
-        List<AnalysisRun> runs = AnalysisRun.all(ctx);
+        Config config = ctx.params(Config.class);
+        int layer = config.layer();
+        double fraction = config.maxRankFraction();
+        long fromStep = config.fromStep();
+        List<AnalysisRun> runs = AnalysisRun.all(ctx, AnalysisRun.Tables.BY_LAYER);
         List<XYChart> panels = new ArrayList<>();
         List<ClaimCheck> checks = new ArrayList<>();
         List<String> data = new ArrayList<>();

@@ -5,6 +5,7 @@ import io.rankrepro.tasks.rank.RankTables;
 import io.rankrepro.tasks.task.ClaimCheck;
 import io.rankrepro.tasks.task.ClaimChecks;
 import io.rankrepro.tasks.task.Params;
+import io.rankrepro.tasks.task.ParamsBinding;
 import io.rankrepro.tasks.task.Progress;
 import io.rankrepro.tasks.task.SpecInfo;
 import io.rankrepro.tasks.task.TaskContext;
@@ -47,12 +48,13 @@ class PerLayerStableRankFigureTest {
             }
         }
         Files.writeString(analyze.resolve(RankTables.BY_LAYER), layers.toString());
-        Files.writeString(analyze.resolve(RankTables.SPECTRA), "step,layer,head,product,which,index,sigma\n");
         Path out = Files.createDirectories(root.resolve("figure"));
         PerLayerStableRankFigure task = new PerLayerStableRankFigure();
         assertTrue(TaskKinds.discover().find(task.kind()).isPresent());
         Params params = Params.of("from_step", 25, "max_rank_fraction", 0.5);
-        assertEquals(List.of(), task.validate(params));
+        assertEquals(new PerLayerStableRankFigure.Config(25, 0.5), ParamsBinding.bind(PerLayerStableRankFigure.Config.class, params.asMap()));
+        GradualFixtures.assertOnlyDeclared(task, "train", train);
+        GradualFixtures.assertOnlyDeclared(task, "analyze", analyze);
         task.run(new TaskContext("figure", "figure", new SpecInfo("boix2023/app", "t", "p", "d", "smoke", 0), params, Map.of(),
                 List.of(new TaskInput("train", "train", point, train), new TaskInput("analyze", "analyze", point, analyze)),
                 out, RunTracker.none(), Progress.none()));
@@ -70,5 +72,6 @@ class PerLayerStableRankFigureTest {
         assertTrue(checks.get(2).measured().contains("L1 1.50; L2 1.30; d_h = 8"), checks.get(2).measured());
         assertTrue(Files.size(out.resolve("B-app.png")) > 1000);
         assertTrue(Files.isRegularFile(out.resolve("B-app-2.svg")) && !Files.exists(out.resolve("B-app-3.svg")));
+        GradualFixtures.assertWritesDeclared(task, out);
     }
 }
