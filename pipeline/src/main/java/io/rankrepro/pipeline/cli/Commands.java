@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.rankrepro.mlflow.SystemInfo;
 import io.rankrepro.pipeline.exec.CodeVersion;
+import io.rankrepro.pipeline.exec.EngineVersions;
 import io.rankrepro.pipeline.exec.ExternalData;
 import io.rankrepro.pipeline.exec.KindCodeSource;
 import io.rankrepro.pipeline.exec.TaskKeys;
@@ -38,12 +39,17 @@ final class Commands {
 
     /** The version of each kind's code. */
     static KindCodeSource code() {
-        return KindCodeSource.whole(CodeVersion.current());
+        if (code == null) {
+            code = KindCodeSource.of(kinds());
+        }
+        return code;
     }
+
+    private static volatile KindCodeSource code;
 
     /** The keys of {@code plan}: each task's kind code, params, upstream keys, engines and external data. */
     static TaskKeys keys(Plan plan) {
-        return TaskKeys.compute(plan, code(), Map.of(), external());
+        return TaskKeys.compute(plan, code(), EngineVersions.current().asMap(), external());
     }
 
     private static volatile ExternalData external;

@@ -11,6 +11,24 @@ public interface KindCodeSource {
     /** Class name → hash of its bytes, for the classes of {@code kind}; empty when not known. */
     Map<String, String> classes(String kind);
 
+    /** Each kind at the version of the classes it depends on ({@link KindCode}). */
+    static KindCodeSource of(io.rankrepro.tasks.task.TaskKinds kinds) {
+        java.util.Map<String, KindCode> cache = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.function.Function<String, KindCode> code = kind -> cache.computeIfAbsent(kind, k -> KindCode.of(kinds.find(k)
+                .orElseThrow(() -> new IllegalArgumentException("unknown task kind '" + k + "'"))));
+        return new KindCodeSource() {
+            @Override
+            public String version(String kind) {
+                return code.apply(kind).hash();
+            }
+
+            @Override
+            public Map<String, String> classes(String kind) {
+                return code.apply(kind).classes();
+            }
+        };
+    }
+
     /** Every kind at one version: the whole tasks module, or a fixed string in tests. */
     static KindCodeSource whole(String version) {
         return new KindCodeSource() {

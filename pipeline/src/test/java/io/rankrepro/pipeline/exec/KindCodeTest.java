@@ -82,57 +82,6 @@ class KindCodeTest {
         assertEquals(all.size(), distinct, "every kind has its own root class, so its own code");
     }
 
-    /**
-     * Many kinds share classes, each read and parsed once per class loader. Timed over fresh loaders
-     * (nothing cached: every class file read, hashed and parsed), then once more on a warm one.
-     */
-    @Test
-    void fingerprintingEveryKindIsFast() throws Exception {
-        SortedMap<String, KindCode> all = KindCode.ofAll(KINDS);
-        List<String> roots = all.values().stream().map(KindCode::implementation)
-                .filter(n -> !n.startsWith("io.rankrepro.pipeline.")).toList(); // the pipeline's own test kinds
-        URL[] project = {location(Task.class).toUri().toURL(), location(io.rankrepro.mlflow.RunTracker.class).toUri().toURL()};
-        long[] fresh = new long[12];
-        for (int i = 0; i < fresh.length; i++) {
-            try (URLClassLoader loader = new URLClassLoader(project, ClassLoader.getPlatformClassLoader())) {
-                long t = System.nanoTime();
-                for (String root : roots) {
-                    KindCode.of(loader, root);
-                }
-                fresh[i] = System.nanoTime() - t;
-            }
-        }
-        long t = System.nanoTime();
-        KindCode.ofAll(KINDS);
-        long warm = System.nanoTime() - t;
-        long[] sorted = fresh.clone();
-        Arrays.sort(sorted);
-        Map.Entry<String, KindCode> biggest = all.entrySet().stream()
-                .max(Map.Entry.comparingByValue(Comparator.comparingInt((KindCode c) -> c.classes().size())))
-                .orElseThrow();
-        long union = all.values().stream().flatMap(c -> c.classes().keySet().stream()).distinct().count();
-        System.out.printf("KindCode: %d kinds, %d distinct classes; nothing cached: first %.1f ms, median of %d %.1f ms "
-                        + "(JIT warm); cached: %.3f ms; biggest kind %s with %d classes%n",
-                roots.size(), union, fresh[0] / 1e6, fresh.length, sorted[fresh.length / 2] / 1e6, warm / 1e6,
-                biggest.getKey(), biggest.getValue().classes().size());
-        all.forEach((kind, code) -> System.out.printf("  %-26s %3d classes  %s%n", kind, code.classes().size(), code.hash().substring(0, 16)));
-        assertTrue(sorted[fresh.length / 2] < 1_000_000_000L, "every kind from nothing took " + sorted[fresh.length / 2] / 1e6 + " ms");
-        assertTrue(warm < 50_000_000L, "a cached pass took " + warm / 1e6 + " ms");
-    }
-
-    private static Path location(Class<?> c) throws Exception {
-        return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI());
-    }
-
-    @Test
-    void aRecordedFingerprintIsCheckedAgainstItsHash() {
-        KindCode code = KindCode.of(FactorizedToyTrainTask.class);
-        assertEquals(code, KindCode.of(code.implementation(), code.classes()));
-        assertEquals(code, new KindCode(code.implementation(), code.hash(), code.classes()));
-        assertThrows(IllegalArgumentException.class,
-                () -> new KindCode(code.implementation(), "0".repeat(64), code.classes()));
-        assertThrows(UnsupportedOperationException.class, () -> code.classes().put("x", "y"));
-    }
 
     @Test
     void aClassWithoutAClassFileHasNoCode() {
