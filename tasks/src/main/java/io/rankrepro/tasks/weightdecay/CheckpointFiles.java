@@ -18,9 +18,9 @@ import java.util.stream.Stream;
 
 /**
  * Where paper A's analyses find weights: the {@code checkpoints/} of the upstream {@code checkpoint}
- * stage ({@code checkpoint/verify}'s verified copies; declared in each kind's contract), or a user's file — one {@code .safetensors}
- * file, or a folder whose {@code *.safetensors} shards (e.g. {@code model-00001-of-00002.safetensors})
- * are merged. Files are read whole into float64: a shard needs about 4× its bf16 size in heap.
+ * stage ({@code checkpoint/verify}'s verified copies; declared in each kind's contract), or a user's
+ * file — one {@code .safetensors} file, or a folder whose {@code *.safetensors} shards (e.g.
+ * {@code model-00001-of-00002.safetensors}) are merged. Files are read whole into float64: a shard needs about 4× its bf16 size in heap.
  */
 public final class CheckpointFiles {
     private CheckpointFiles() { }

@@ -28,8 +28,8 @@ import java.util.Map;
  * corpus ({@code prepare}'s {@code dataset.json}, {@code tokens.npz}) that training never saw
  * ({@code holdout_fraction}, read from the train task's {@code model.json}). The tail is cut into
  * consecutive non-overlapping windows of {@code context} predicted tokens (the first token of the
- * tail is only ever context), so each held-out token is predicted once. Writes {@code eval.json} (test_nll, test_perplexity, tokens).
- * Params: {@link Config}.
+ * tail is only ever context), so each held-out token is predicted once. Writes {@code eval.json}
+ * (test_nll, test_perplexity, tokens). Params: {@link Config}.
  */
 public final class HeldOutPerplexityTask implements Task {
     public static final String FILE = "eval.json";
