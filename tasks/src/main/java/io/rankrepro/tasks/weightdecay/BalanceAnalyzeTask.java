@@ -3,7 +3,9 @@ package io.rankrepro.tasks.weightdecay;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rankrepro.tasks.io.SafetensorsFile;
 import io.rankrepro.tasks.rank.CheckpointLayout;
-import io.rankrepro.tasks.task.Params;
+import io.rankrepro.tasks.task.Contract;
+import io.rankrepro.tasks.task.Default;
+import io.rankrepro.tasks.task.ParamCheck;
 import io.rankrepro.tasks.task.Task;
 import io.rankrepro.tasks.task.TaskContext;
 
@@ -21,10 +23,11 @@ import java.util.Map;
  * ({@link HeadBalance}), for any {@link CheckpointLayout}: ours, GPT-2, or LLaMA
  * ({@code model.layers.{l}.self_attn.{q,k,v,o}_proj.weight}).
  *
- * <p>Reads the first (initialization) and last checkpoints of its upstream train task
- * ({@code all_checkpoints: true} for every one), or — standalone — param {@code checkpoint}: a
- * {@code .safetensors} file or a folder of shards ({@link CheckpointFiles}); param {@code heads}
- * when the file does not record its head count (LLaMA-2-7B: 32).
+ * <p>Params: {@link Config}. Reads the first (initialization) and last {@code checkpoints/} of its
+ * upstream {@code checkpoint} stage ({@code all_checkpoints: true} for every one), or — standalone,
+ * with no upstream — param {@code checkpoint}: a {@code .safetensors} file or a folder of shards
+ * ({@link CheckpointFiles}), whose files are hashed into the task key; param {@code heads} when the
+ * file does not record its head count (LLaMA-2-7B: 32).
  * Writes {@code balance.csv} (step, layer, head, product, frobenius_side, nuclear_side, gap,
  * relative_gap, imbalance) and {@code source.json}.
  */
@@ -37,39 +40,43 @@ public final class BalanceAnalyzeTask implements Task {
         return "balance/analyze";
     }
 
-    @Override
-    public List<String> validate(Params p) {
-        List<String> problems = new ArrayList<>();
-        try {
-            int heads = p.getInt("heads", 0);
-            if (heads < 0 || heads > 4096) {
-                problems.add("heads: must be in [0, 4096] (0 = read from the checkpoint), got " + heads);
+    /**
+     * @param checkpoint      standalone: a {@code .safetensors} file or a folder of shards to analyse
+     *                        instead of the upstream checkpoints (null: the upstream {@code checkpoint} stage's)
+     * @param heads           the head count when the file does not record it (0 = read it from the checkpoint)
+     * @param allCheckpoints  every upstream checkpoint instead of the first and the last
+     */
+    public record Config(@Default("null") String checkpoint, @Default("0") int heads, @Default("false") boolean allCheckpoints) {
+        public Config {
+            ParamCheck.require(heads >= 0 && heads <= 4096, "heads", "must be in [0, 4096] (0 = read from the checkpoint), got " + heads);
+            if (checkpoint != null) {
+                ParamCheck.require(!checkpoint.isBlank(), "checkpoint", "must be a .safetensors file or a folder of shards");
+                ParamCheck.require(Files.exists(Path.of(checkpoint)), "checkpoint", checkpoint + " does not exist");
             }
-            if (p.has("checkpoint")) {
-                String c = p.getString("checkpoint");
-                if (c.isBlank()) {
-                    problems.add("checkpoint: must be a .safetensors file or a folder of shards");
-                } else if (!Files.exists(Path.of(c))) {
-                    problems.add("checkpoint: " + c + " does not exist");
-                }
-            }
-            p.getBoolean("all_checkpoints", false);
-        } catch (IllegalArgumentException e) {
-            problems.add(e.getMessage());
         }
-        return problems;
+    }
+
+    private static final Contract CONTRACT = Contract.of(Config.class)
+            .readsIfPresent(CheckpointFiles.STAGE, CheckpointFiles.FOLDER)
+            .external(c -> c.checkpoint() == null ? List.of() : CheckpointFiles.filesOf(Path.of(c.checkpoint())))
+            .writes(TABLE, SOURCE)
+            .build();
+
+    @Override
+    public Contract contract() {
+        return CONTRACT;
     }
 
     @Override
     public void run(TaskContext ctx) throws Exception {
-        Params p = ctx.params();
-        int heads = p.getInt("heads", 0);
+        Config c = ctx.params(Config.class);
+        int heads = c.heads();
         List<Path> files;
-        if (p.has("checkpoint")) {
-            files = List.of(Path.of(p.getString("checkpoint")));
+        if (c.checkpoint() != null) {
+            files = List.of(Path.of(c.checkpoint()));
         } else {
             List<Path> all = CheckpointFiles.upstream(ctx);
-            files = p.getBoolean("all_checkpoints", false) || all.size() == 1 ? all : List.of(all.get(0), all.get(all.size() - 1));
+            files = c.allCheckpoints() || all.size() == 1 ? all : List.of(all.get(0), all.get(all.size() - 1));
         }
         CheckpointLayout layout = null;
         List<Long> steps = new ArrayList<>();
@@ -93,7 +100,7 @@ public final class BalanceAnalyzeTask implements Task {
             }
         }
         Map<String, Object> source = new LinkedHashMap<>();
-        source.put("source", p.has("checkpoint") ? p.getString("checkpoint") : "upstream train checkpoints");
+        source.put("source", c.checkpoint() != null ? c.checkpoint() : "upstream train checkpoints");
         source.put("layout", layout.name());
         source.put("layers", layout.layers());
         source.put("heads", layout.heads());

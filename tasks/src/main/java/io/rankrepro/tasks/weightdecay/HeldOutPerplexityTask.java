@@ -9,13 +9,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rankrepro.tasks.data.PreparedData;
 import io.rankrepro.tasks.model.CausalDecoder;
-import io.rankrepro.tasks.task.Params;
+import io.rankrepro.tasks.task.Contract;
+import io.rankrepro.tasks.task.Default;
+import io.rankrepro.tasks.task.ParamCheck;
 import io.rankrepro.tasks.task.Task;
 import io.rankrepro.tasks.task.TaskContext;
-import io.rankrepro.tasks.task.TaskInput;
 import io.rankrepro.tasks.train.TrainingData;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -24,11 +24,12 @@ import java.util.Map;
 
 /**
  * {@code lm/evaluate}: test perplexity of the final checkpoint of an upstream {@code transformer/train}
- * GPT on the tail of its text corpus that training never saw ({@code holdout_fraction}, read from
- * the train task's {@code model.json}). The tail is cut into consecutive non-overlapping windows of
- * {@code context} predicted tokens (the first token of the tail is only ever context), so each
- * held-out token is predicted once. Writes {@code eval.json} (test_nll, test_perplexity, tokens).
- * Params: {@code batch_size} (windows per forward pass).
+ * GPT (from the upstream {@code checkpoint} stage's {@code checkpoints/}) on the tail of its text
+ * corpus ({@code prepare}'s {@code dataset.json}, {@code tokens.npz}) that training never saw
+ * ({@code holdout_fraction}, read from the train task's {@code model.json}). The tail is cut into
+ * consecutive non-overlapping windows of {@code context} predicted tokens (the first token of the
+ * tail is only ever context), so each held-out token is predicted once. Writes {@code eval.json}
+ * (test_nll, test_perplexity, tokens). Params: {@link Config}.
  */
 public final class HeldOutPerplexityTask implements Task {
     public static final String FILE = "eval.json";
@@ -38,36 +39,31 @@ public final class HeldOutPerplexityTask implements Task {
         return "lm/evaluate";
     }
 
-    @Override
-    public List<String> validate(Params p) {
-        List<String> problems = new ArrayList<>();
-        try {
-            int b = p.getInt("batch_size", 16);
-            if (b < 1 || b > 4096) {
-                problems.add("batch_size: must be in [1, 4096], got " + b);
-            }
-        } catch (IllegalArgumentException e) {
-            problems.add(e.getMessage());
+    /** @param batchSize windows per forward pass */
+    public record Config(@Default("16") int batchSize) {
+        public Config {
+            ParamCheck.range("batch_size", batchSize, 1, 4096);
         }
-        return problems;
+    }
+
+    private static final Contract CONTRACT = Contract.of(Config.class)
+            .reads("prepare", PreparedData.MANIFEST, PreparedData.TOKENS)
+            .reads("train", CheckpointFiles.MODEL)
+            .reads(CheckpointFiles.STAGE, CheckpointFiles.FOLDER)
+            .writes(FILE)
+            .build();
+
+    @Override
+    public Contract contract() {
+        return CONTRACT;
     }
 
     @Override
     public void run(TaskContext ctx) throws Exception {
+        Config c = ctx.params(Config.class);
         ObjectMapper json = new ObjectMapper();
-        Path dataDir = null;
-        JsonNode model = null;
-        for (TaskInput in : ctx.inputs()) {
-            if (Files.isRegularFile(in.dir().resolve(PreparedData.MANIFEST))) {
-                dataDir = in.dir();
-            }
-            if (Files.isRegularFile(in.dir().resolve("model.json"))) {
-                model = json.readTree(in.dir().resolve("model.json").toFile());
-            }
-        }
-        if (dataDir == null || model == null) {
-            throw new IllegalStateException(ctx.taskId() + ": needs upstream data/prepare and transformer/train outputs");
-        }
+        Path dataDir = ctx.input("prepare").dir();
+        JsonNode model = json.readTree(ctx.input("train").dir().resolve(CheckpointFiles.MODEL).toFile());
         double holdout = model.path("holdout_fraction").asDouble(0);
         if (!(holdout > 0)) {
             throw new IllegalStateException(ctx.taskId() + ": the model was trained on the whole corpus (holdout_fraction 0): no held-out text");
@@ -77,7 +73,7 @@ public final class HeldOutPerplexityTask implements Task {
         PreparedData.Manifest manifest = PreparedData.manifest(dataDir);
         double[] all = PreparedData.arrays(dataDir, manifest).get("tokens").data();
         int start = TrainingData.heldOutStart(all.length, holdout);
-        int batch = ctx.params().getInt("batch_size", 16);
+        int batch = c.batchSize();
 
         Perplexity ppl = new Perplexity();
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {

@@ -6,13 +6,13 @@ import io.rankrepro.tasks.factorized.FigureGrid;
 import io.rankrepro.tasks.rank.RankTables;
 import io.rankrepro.tasks.task.ClaimCheck;
 import io.rankrepro.tasks.task.ClaimChecks;
-import io.rankrepro.tasks.task.Params;
+import io.rankrepro.tasks.task.Contract;
+import io.rankrepro.tasks.task.ParamCheck;
 import io.rankrepro.tasks.task.Task;
 import io.rankrepro.tasks.task.TaskContext;
 import io.rankrepro.tasks.task.TaskInput;
 import org.knowm.xchart.XYChart;
 
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -26,9 +26,11 @@ import java.util.stream.Collectors;
  * {@code kobayashi2024/fig3} (gather over {@code rank/analyze} outputs swept over attention weight
  * decay): the rank of each head's W_KᵀW_Q (KQ) and P W_Vᵀ (PV) at the final checkpoint vs λ_attention.
  * For GPT runs, per-head ranks in the layers of param {@code layers} (Fig. 3 left: one layer; Fig. A3:
- * others); for ViT runs, the mean over all heads and layers (Fig. 3 right). Param {@code metric}: a
- * column of {@code ranks.csv} ({@code numerical_rank}, {@code stable_rank}, …); {@code name}: the
- * output file name ({@code fig3} or {@code figA3}); {@code lambda_key}: the swept parameter.
+ * others); for ViT runs, the mean over all heads and layers (Fig. 3 right). Reads each branch's
+ * {@code analyze} {@code ranks.csv} and its {@code train} {@code model.json}, paired by sweep point.
+ * Params: {@link Config} — {@code metric}: a column of {@code ranks.csv} ({@code numerical_rank},
+ * {@code stable_rank}, …); {@code name}: the output file name ({@code fig3} or {@code figA3});
+ * {@code lambda_key}: the swept parameter.
  *
  * <p>Check per model and product: the head-mean rank at the largest λ is below that at λ = 0.
  */
@@ -40,27 +42,36 @@ public final class Kobayashi2024Fig3Task implements Task {
         return "kobayashi2024/fig3";
     }
 
-    @Override
-    public List<String> validate(Params p) {
-        List<String> problems = new ArrayList<>();
-        try {
-            p.getString("lambda_key");
-            if (!p.getString("name").matches("[A-Za-z0-9_-]+")) {
-                problems.add("name: letters, digits, _ and - only");
-            }
-            String metric = p.getString("metric");
-            if (!List.of("stable_rank", "effective_rank", "numerical_rank", "rank_above_eps").contains(metric)) {
-                problems.add("metric: one of stable_rank, effective_rank, numerical_rank, rank_above_eps; got " + metric);
-            }
-            for (double l : p.getDoubleList("layers")) {
-                if (l < 0 || l != Math.rint(l)) {
-                    problems.add("layers: non-negative integers, got " + l);
-                }
-            }
-        } catch (IllegalArgumentException e) {
-            problems.add(e.getMessage());
+    /** The {@code rank/analyze} kinds' metrics that the figure can plot. */
+    static final List<String> METRICS = List.of("stable_rank", "effective_rank", "numerical_rank", "rank_above_eps");
+
+    /**
+     * @param lambdaKey the swept parameter (the x axis), e.g. {@code weight_decay_attention}
+     * @param metric    a column of {@code ranks.csv}: one of {@link #METRICS}
+     * @param layers    the GPT layers to draw per head (ignored for ViT runs)
+     * @param name      the output file name without extension ({@code fig3}, {@code figA3}, …)
+     */
+    public record Config(String lambdaKey, String metric, List<Integer> layers, String name) {
+        public Config {
+            ParamCheck.require(lambdaKey != null, "lambda_key", "required");
+            ParamCheck.require(name != null && name.matches("[A-Za-z0-9_-]+"), "name", "letters, digits, _ and - only");
+            ParamCheck.require(metric != null, "metric", "required");
+            ParamCheck.oneOf("metric", metric, METRICS);
+            ParamCheck.require(layers != null && layers.stream().allMatch(l -> l != null && l >= 0), "layers",
+                    "non-negative integers, got " + layers);
+            layers = List.copyOf(layers);
         }
-        return problems;
+    }
+
+    private static final Contract CONTRACT = Contract.of(Config.class)
+            .reads("analyze", RankTables.RANKS)
+            .reads("train", CheckpointFiles.MODEL)
+            .writes("*.png", "*.svg", ClaimChecks.FILE_NAME)
+            .build();
+
+    @Override
+    public Contract contract() {
+        return CONTRACT;
     }
 
     /** One analysed run: model kind (gpt | vit), λ, and the final checkpoint's per-head rows of "current" products. */
@@ -68,9 +79,9 @@ public final class Kobayashi2024Fig3Task implements Task {
 
     @Override
     public void run(TaskContext ctx) throws Exception {
-        Params p = ctx.params();
-        String key = p.getString("lambda_key");
-        String metric = p.getString("metric");
+        Config p = ctx.params(Config.class);
+        String key = p.lambdaKey();
+        String metric = p.metric();
         List<Run> runs = read(ctx, key);
         Map<String, TreeMap<Double, Run>> byModel = new TreeMap<>();
         for (Run r : runs) {
@@ -81,8 +92,7 @@ public final class Kobayashi2024Fig3Task implements Task {
         String axis = key + " (0 drawn at " + ZERO_AT + ")";
         TreeMap<Double, Run> gpt = byModel.get("gpt");
         if (gpt != null) {
-            for (double lf : p.getDoubleList("layers")) {
-                int layer = (int) lf;
+            for (int layer : p.layers()) {
                 if (layer >= gpt.firstEntry().getValue().layers()) {
                     throw new IllegalArgumentException("layer " + layer + " does not exist: the GPT has " + gpt.firstEntry().getValue().layers());
                 }
@@ -117,7 +127,7 @@ public final class Kobayashi2024Fig3Task implements Task {
         }
         ClaimChecks.write(ctx.outputDir(), checks);
         FigureGrid.write(panels, Math.min(panels.size(), 4), Charts.PANEL_WIDTH, Charts.PANEL_HEIGHT, Charts.caption(ctx.spec()),
-                ctx.outputDir().resolve(p.getString("name")));
+                ctx.outputDir().resolve(p.name()));
     }
 
     static ClaimCheck check(String id, String where, String product, TreeMap<Double, Run> runs, String metric,
@@ -153,14 +163,11 @@ public final class Kobayashi2024Fig3Task implements Task {
     private static List<Run> read(TaskContext ctx, String key) throws java.io.IOException {
         ObjectMapper json = new ObjectMapper();
         List<Run> runs = new ArrayList<>();
-        for (TaskInput in : ctx.inputs()) {
-            if (!Files.isRegularFile(in.dir().resolve(RankTables.RANKS))) {
-                continue;
-            }
+        for (TaskInput in : ctx.inputs("analyze")) {
             JsonNode model = null;
-            for (TaskInput other : ctx.inputs()) {
-                if (other.sweepPoint().equals(in.sweepPoint()) && Files.isRegularFile(other.dir().resolve("model.json"))) {
-                    model = json.readTree(other.dir().resolve("model.json").toFile());
+            for (TaskInput train : ctx.inputs("train")) {
+                if (train.sweepPoint().equals(in.sweepPoint())) {
+                    model = json.readTree(train.dir().resolve(CheckpointFiles.MODEL).toFile());
                 }
             }
             Objects.requireNonNull(model, in.taskId() + ": no train output (model.json) on its sweep branch");

@@ -3,10 +3,10 @@ package io.rankrepro.tasks.weightdecay;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rankrepro.tasks.factorized.FigureGrid;
-import io.rankrepro.tasks.factorized.ParamRules;
 import io.rankrepro.tasks.task.ClaimCheck;
 import io.rankrepro.tasks.task.ClaimChecks;
-import io.rankrepro.tasks.task.Params;
+import io.rankrepro.tasks.task.Contract;
+import io.rankrepro.tasks.task.ParamCheck;
 import io.rankrepro.tasks.task.Task;
 import io.rankrepro.tasks.task.TaskContext;
 import io.rankrepro.tasks.task.TaskInput;
@@ -25,7 +25,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * {@code kobayashi2024/fig4} (gather over {@code balance/analyze} outputs): Frobenius side
+ * {@code kobayashi2024/fig4} (gather over the {@code analyze} stage's {@code balance/analyze} outputs,
+ * {@code balance.csv} and {@code source.json}; params: {@link Config}): Frobenius side
  * ½(‖W_Q^h‖² + ‖W_K^h‖²) vs nuclear side ‖W_K^hᵀW_Q^h‖_* for every layer and head (and P^h, W_V^h),
  * with the line y = x the two sides meet on exactly when a head is balanced. {@code fig4.png}: all
  * layers, KQ and PV panels, final checkpoints of each run plus the initialization of the first;
@@ -39,23 +40,34 @@ import java.util.TreeMap;
  * λ = 0 run's when there is one.
  */
 public final class Kobayashi2024Fig4Task implements Task {
+    static final String SUMMARY = "balance_summary.csv";
 
     @Override
     public String kind() {
         return "kobayashi2024/fig4";
     }
 
-    @Override
-    public List<String> validate(Params p) {
-        List<String> problems = new ArrayList<>();
-        ParamRules.number(p, "check_lambda", true, 100, problems);
-        ParamRules.number(p, "max_median_relative_gap", false, 1, problems);
-        try {
-            p.getString("lambda_key");
-        } catch (IllegalArgumentException e) {
-            problems.add(e.getMessage());
+    /**
+     * @param lambdaKey            the swept parameter that labels each run (a standalone file has none)
+     * @param checkLambda          the run whose balance is checked
+     * @param maxMedianRelativeGap the largest median relative gap Δ/Frobenius side that counts as balanced
+     */
+    public record Config(String lambdaKey, double checkLambda, double maxMedianRelativeGap) {
+        public Config {
+            ParamCheck.require(lambdaKey != null, "lambda_key", "required");
+            ParamCheck.range("check_lambda", checkLambda, 0, 100);
+            ParamCheck.positive("max_median_relative_gap", maxMedianRelativeGap, 1);
         }
-        return problems;
+    }
+
+    private static final Contract CONTRACT = Contract.of(Config.class)
+            .reads("analyze", BalanceAnalyzeTask.TABLE, BalanceAnalyzeTask.SOURCE)
+            .writes("fig4.png", "fig4.svg", "figA2.png", "figA2.svg", SUMMARY, ClaimChecks.FILE_NAME)
+            .build();
+
+    @Override
+    public Contract contract() {
+        return CONTRACT;
     }
 
     /** One analysed checkpoint series; {@code lambda} is NaN for a standalone file. */
@@ -63,14 +75,11 @@ public final class Kobayashi2024Fig4Task implements Task {
 
     @Override
     public void run(TaskContext ctx) throws Exception {
-        Params p = ctx.params();
-        String key = p.getString("lambda_key");
+        Config p = ctx.params(Config.class);
+        String key = p.lambdaKey();
         List<Source> sources = new ArrayList<>();
         ObjectMapper json = new ObjectMapper();
-        for (TaskInput in : ctx.inputs()) {
-            if (!Files.isRegularFile(in.dir().resolve(BalanceAnalyzeTask.TABLE))) {
-                continue;
-            }
+        for (TaskInput in : ctx.inputs("analyze")) {
             JsonNode src = json.readTree(in.dir().resolve(BalanceAnalyzeTask.SOURCE).toFile());
             Object l = in.sweepPoint().get(key);
             double lambda = l instanceof Number n ? n.doubleValue() : Double.NaN;
@@ -119,7 +128,7 @@ public final class Kobayashi2024Fig4Task implements Task {
                 ctx.outputDir().resolve("figA2"));
 
         Map<String, double[]> medians = new TreeMap<>();
-        try (BufferedWriter w = Files.newBufferedWriter(ctx.outputDir().resolve("balance_summary.csv"))) {
+        try (BufferedWriter w = Files.newBufferedWriter(ctx.outputDir().resolve(SUMMARY))) {
             w.write("run,lambda,step,product,median_relative_gap,max_relative_gap,heads\n");
             for (Source s : sources) {
                 for (long step : new long[] {s.firstStep(), s.lastStep()}) {
@@ -141,9 +150,9 @@ public final class Kobayashi2024Fig4Task implements Task {
         ClaimChecks.write(ctx.outputDir(), List.of(check(sources, medians, p)));
     }
 
-    static ClaimCheck check(List<Source> sources, Map<String, double[]> medians, Params p) {
-        double checkLambda = p.getDouble("check_lambda");
-        double tol = p.getDouble("max_median_relative_gap");
+    static ClaimCheck check(List<Source> sources, Map<String, double[]> medians, Config p) {
+        double checkLambda = p.checkLambda();
+        double tol = p.maxMedianRelativeGap();
         StringBuilder m = new StringBuilder();
         for (Source s : sources) {
             double[] kq = medians.get(s.lambda() + "|KQ");

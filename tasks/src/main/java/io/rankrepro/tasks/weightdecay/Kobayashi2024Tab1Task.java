@@ -5,7 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rankrepro.tasks.factorized.FigureGrid;
 import io.rankrepro.tasks.task.ClaimCheck;
 import io.rankrepro.tasks.task.ClaimChecks;
-import io.rankrepro.tasks.task.Params;
+import io.rankrepro.tasks.task.Contract;
+import io.rankrepro.tasks.task.ParamCheck;
 import io.rankrepro.tasks.task.Task;
 import io.rankrepro.tasks.task.TaskContext;
 import io.rankrepro.tasks.task.TaskInput;
@@ -13,13 +14,12 @@ import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYSeries;
 
 import java.nio.file.Files;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * {@code kobayashi2024/tab1} (gather over {@code lm/evaluate} outputs swept over λ_attention ×
- * λ_MLP × seed): the test-perplexity table ({@code table.md}, {@code table.csv}, {@code table.tex},
+ * {@code kobayashi2024/tab1} (gather over the {@code evaluate} stage's {@code lm/evaluate} outputs,
+ * {@code eval.json}, swept over λ_attention × λ_MLP × seed; params: {@link Config}): the test-perplexity table ({@code table.md}, {@code table.csv}, {@code table.tex},
  * mean ± sample std over seeds) and {@code tab1.png}.
  *
  * <p>Check, the paper's claim "omitting weight decay on attention improves perplexity": for every
@@ -34,29 +34,35 @@ public final class Kobayashi2024Tab1Task implements Task {
         return "kobayashi2024/tab1";
     }
 
-    @Override
-    public List<String> validate(Params p) {
-        List<String> problems = new ArrayList<>();
-        try {
-            p.getString("attention_key");
-            p.getString("mlp_key");
-        } catch (IllegalArgumentException e) {
-            problems.add(e.getMessage());
+    /**
+     * @param attentionKey the swept parameter that is λ_attention (the table's rows)
+     * @param mlpKey       the swept parameter that is λ_MLP (its columns)
+     */
+    public record Config(String attentionKey, String mlpKey) {
+        public Config {
+            ParamCheck.require(attentionKey != null, "attention_key", "required");
+            ParamCheck.require(mlpKey != null, "mlp_key", "required");
         }
-        return problems;
+    }
+
+    private static final Contract CONTRACT = Contract.of(Config.class)
+            .reads("evaluate", HeldOutPerplexityTask.FILE)
+            .writes("table.md", "table.csv", "table.tex", "tab1.png", "tab1.svg", ClaimChecks.FILE_NAME)
+            .build();
+
+    @Override
+    public Contract contract() {
+        return CONTRACT;
     }
 
     @Override
     public void run(TaskContext ctx) throws Exception {
-        Params p = ctx.params();
+        Config p = ctx.params(Config.class);
         ObjectMapper json = new ObjectMapper();
         PerplexityGrid grid = new PerplexityGrid();
-        for (TaskInput in : ctx.inputs()) {
-            if (!Files.isRegularFile(in.dir().resolve(HeldOutPerplexityTask.FILE))) {
-                continue;
-            }
+        for (TaskInput in : ctx.inputs("evaluate")) {
             JsonNode e = json.readTree(in.dir().resolve(HeldOutPerplexityTask.FILE).toFile());
-            grid.add(number(in, p.getString("attention_key")), number(in, p.getString("mlp_key")), e.get("test_perplexity").asDouble());
+            grid.add(number(in, p.attentionKey()), number(in, p.mlpKey()), e.get("test_perplexity").asDouble());
         }
         if (grid.attentionValues().isEmpty()) {
             throw new IllegalStateException("no lm/evaluate inputs");
