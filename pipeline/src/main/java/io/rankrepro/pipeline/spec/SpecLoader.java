@@ -39,7 +39,7 @@ public final class SpecLoader {
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_-]*");
     private static final Pattern PARAM = Pattern.compile("[A-Za-z][A-Za-z0-9_]*");
     private static final Set<String> TOP = Set.of("id", "title", "paper", "data", "description", "seed", "sweep", "stages", "profiles");
-    private static final Set<String> STAGE = Set.of("name", "kind", "params", "sweep", "gather", "description");
+    private static final Set<String> STAGE = Set.of("name", "kind", "params", "sweep", "gather", "description", StageIncludes.SHARED_FROM);
     private static final Set<String> PROFILE = Set.of("sweep", "set", "description");
 
     private SpecLoader() { }
@@ -89,7 +89,11 @@ public final class SpecLoader {
             throw new SpecException(source, List.of("top level must be a mapping with id, title, stages, ..."));
         }
         Validator v = new Validator();
-        ExperimentSpec spec = v.spec(root, source, sha256(bytes));
+        StageIncludes includes = StageIncludes.expand(root, source);
+        if (!includes.problems().isEmpty()) {
+            throw new SpecException(source, includes.problems());
+        }
+        ExperimentSpec spec = v.spec(root, source, includes.files().isEmpty() ? sha256(bytes) : sha256(includes.combined(bytes)));
         if (!v.problems.isEmpty()) {
             throw new SpecException(source, v.problems);
         }
@@ -224,7 +228,8 @@ public final class SpecLoader {
                     swept = false;
                 }
                 if (name != null && kind != null) {
-                    stages.add(new StageSpec(name, kind, params, isSweep, isGather));
+                    JsonNode shared = s.get(StageIncludes.SHARED_FROM);
+                    stages.add(new StageSpec(name, kind, params, isSweep, isGather, shared == null ? null : shared.asText()));
                 }
             }
             if (!sweep.isEmpty() && stages.stream().noneMatch(StageSpec::sweep)) {
@@ -421,9 +426,6 @@ public final class SpecLoader {
         if (s == null) {
             return "no stage named '" + stage + "' (stages: " + stages.stream().map(StageSpec::name).toList() + ")";
         }
-        if (!s.params().containsKey(param)) {
-            return "stage '" + stage + "' has no parameter '" + param + "' (it has " + new java.util.TreeSet<>(s.params().keySet()) + ")";
-        }
-        return null;
+        return PARAM.matcher(param).matches() ? null : "'" + param + "' is not a valid parameter name";
     }
 }

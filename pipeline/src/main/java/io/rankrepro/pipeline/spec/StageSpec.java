@@ -10,8 +10,9 @@ import java.util.Map;
  * @param params base parameters (JSON-like values)
  * @param sweep  whether this stage fans out over the experiment's sweep points
  * @param gather whether this stage runs once over every sweep point of the stage before
+ * @param sharedFrom the stage file it comes from ({@code use:}), or null when written in the spec
  */
-public record StageSpec(String name, String kind, Map<String, Object> params, boolean sweep, boolean gather) {
+public record StageSpec(String name, String kind, Map<String, Object> params, boolean sweep, boolean gather, String sharedFrom) {
     public StageSpec {
         params = Map.copyOf(params);
     }
