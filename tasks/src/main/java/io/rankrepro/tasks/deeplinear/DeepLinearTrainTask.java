@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Random;
 
 /**
@@ -86,7 +87,7 @@ public final class DeepLinearTrainTask implements Task {
             optimizerKind(optimizer);
             ParamCheck.require(momentum >= 0 && momentum < 1, "momentum", "must be in [0, 1), got " + momentum);
             ParamCheck.require(teacherSingularValues != null && !teacherSingularValues.isEmpty()
-                            && teacherSingularValues.size() <= dim && !teacherSingularValues.contains(null),
+                            && teacherSingularValues.size() <= dim && teacherSingularValues.stream().allMatch(Objects::nonNull),
                     "teacher_singular_values", "need 1..dim values, got "
                             + (teacherSingularValues == null ? "none" : teacherSingularValues.size()));
             for (int i = 0; i < teacherSingularValues.size(); i++) {

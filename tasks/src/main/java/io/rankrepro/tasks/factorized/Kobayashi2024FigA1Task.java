@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 
 /**
@@ -40,7 +41,7 @@ public final class Kobayashi2024FigA1Task implements Task {
     public record Config(List<Double> target, double zeroTolerance) {
         public Config {
             ParamCheck.positive("zero_tolerance", zeroTolerance, 1);
-            ParamCheck.require(target != null && target.size() == 2 && !target.contains(null), "target",
+            ParamCheck.require(target != null && target.size() == 2 && target.stream().allMatch(Objects::nonNull), "target",
                     "must be two numbers, got " + target);
             target = List.copyOf(target);
         }
