@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.rankrepro.tasks.factorized.ParamRules;
 import io.rankrepro.tasks.linalg.SingularValues;
 import io.rankrepro.tasks.linalg.SpectralMetrics;
 import io.rankrepro.tasks.optim.AdamSettings;
@@ -12,7 +11,9 @@ import io.rankrepro.tasks.optim.LrSchedule;
 import io.rankrepro.tasks.optim.Optimizer;
 import io.rankrepro.tasks.optim.OptimizerKind;
 import io.rankrepro.tasks.optim.ParameterGroup;
-import io.rankrepro.tasks.task.Params;
+import io.rankrepro.tasks.task.Contract;
+import io.rankrepro.tasks.task.Default;
+import io.rankrepro.tasks.task.ParamCheck;
 import io.rankrepro.tasks.task.Task;
 import io.rankrepro.tasks.task.TaskContext;
 import io.rankrepro.tasks.train.CheckpointSchedule;
@@ -24,6 +25,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Random;
 
 /**
@@ -37,87 +39,113 @@ import java.util.Random;
  *       order, incoming, outgoing; see {@link HiddenUnitNorms}) at the end;</li>
  *   <li>{@code loss.csv} and {@code summary.json} (final ranks of the product).</li>
  * </ul>
- * Params: {@code dim}, {@code hidden}, {@code depth}, {@code teacher_singular_values} (rank r = their
- * count), {@code noise}, {@code lambda}, {@code optimizer}, {@code lr}, {@code momentum},
- * {@code batch_size}, {@code steps}, {@code init_scale}, {@code rel_tol}, {@code snapshots}.
- * The teacher depends on the spec seed only, so every λ and depth learns the same W*.
+ * Params: {@link Config}. The teacher depends on the spec seed only, so every λ and depth learns the same W*.
  */
 public final class DeepLinearTrainTask implements Task {
     static final String SPECTRA = "spectra.csv";
     static final String LAYER_SPECTRA = "layer_spectra.csv";
     static final String HIDDEN_UNITS = "hidden_units.csv";
     static final String SUMMARY = "summary.json";
+    static final String LOSS = "loss.csv";
 
     @Override
     public String kind() {
         return "deep-linear/train";
     }
 
-    @Override
-    public List<String> validate(Params p) {
-        List<String> problems = new ArrayList<>();
-        ParamRules.integer(p, "dim", 1, 512, problems);
-        ParamRules.integer(p, "hidden", 1, 512, problems);
-        ParamRules.integer(p, "depth", 1, 16, problems);
-        ParamRules.number(p, "noise", true, 100, problems);
-        ParamRules.number(p, "lambda", true, 100, problems);
-        ParamRules.number(p, "lr", false, 10, problems);
-        ParamRules.integer(p, "batch_size", 1, 65_536, problems);
-        ParamRules.integer(p, "steps", 1, 10_000_000, problems);
-        ParamRules.number(p, "init_scale", false, 100, problems);
-        ParamRules.number(p, "rel_tol", false, 0.999, problems);
-        ParamRules.integer(p, "snapshots", 1, 1000, problems);
-        try {
-            OptimizerKind.parse(p.getString("optimizer"));
-            double m = p.getDouble("momentum", 0);
-            if (!(m >= 0 && m < 1)) {
-                problems.add("momentum: must be in [0, 1), got " + m);
+    /**
+     * @param dim                   input and output dimension
+     * @param hidden                hidden width
+     * @param depth                 number of layers L (swept)
+     * @param teacherSingularValues W*'s singular values, > 0 and descending (rank r = their count, at most dim)
+     * @param noise                 label noise standard deviation
+     * @param lambda                weight decay on every layer (swept)
+     * @param optimizer             {@code sgd}, {@code adam-l2} or {@code adamw}
+     * @param lr                    constant learning rate
+     * @param momentum              SGD momentum, in [0, 1)
+     * @param batchSize             fresh samples per step
+     * @param steps                 training steps
+     * @param initScale             initialization scale
+     * @param relTol                numerical-rank threshold relative to σ_max
+     * @param snapshots             log-spaced steps at which the product's spectrum is written
+     */
+    public record Config(int dim, int hidden, int depth, List<Double> teacherSingularValues, double noise, double lambda,
+                         String optimizer, double lr, @Default("0") double momentum, int batchSize, long steps,
+                         double initScale, double relTol, int snapshots) {
+        public Config {
+            ParamCheck.range("dim", dim, 1, 512);
+            ParamCheck.range("hidden", hidden, 1, 512);
+            ParamCheck.range("depth", depth, 1, 16);
+            ParamCheck.range("noise", noise, 0, 100);
+            ParamCheck.range("lambda", lambda, 0, 100);
+            ParamCheck.positive("lr", lr, 10);
+            ParamCheck.range("batch_size", batchSize, 1, 65_536);
+            ParamCheck.range("steps", steps, 1, 10_000_000);
+            ParamCheck.positive("init_scale", initScale, 100);
+            ParamCheck.positive("rel_tol", relTol, 0.999);
+            ParamCheck.range("snapshots", snapshots, 1, 1000);
+            optimizerKind(optimizer);
+            ParamCheck.require(momentum >= 0 && momentum < 1, "momentum", "must be in [0, 1), got " + momentum);
+            ParamCheck.require(teacherSingularValues != null && !teacherSingularValues.isEmpty()
+                            && teacherSingularValues.size() <= dim && teacherSingularValues.stream().allMatch(Objects::nonNull),
+                    "teacher_singular_values", "need 1..dim values, got "
+                            + (teacherSingularValues == null ? "none" : teacherSingularValues.size()));
+            for (int i = 0; i < teacherSingularValues.size(); i++) {
+                double s = teacherSingularValues.get(i);
+                ParamCheck.require(s > 0 && (i == 0 || s <= teacherSingularValues.get(i - 1)), "teacher_singular_values",
+                        "must be > 0 and descending, got " + teacherSingularValues);
             }
-            List<Double> s = p.getDoubleList("teacher_singular_values");
-            if (p.has("dim") && (s.isEmpty() || s.size() > p.getInt("dim"))) {
-                problems.add("teacher_singular_values: need 1..dim values, got " + s.size());
-            }
-            for (int i = 0; i < s.size(); i++) {
-                if (!(s.get(i) > 0) || (i > 0 && s.get(i) > s.get(i - 1))) {
-                    problems.add("teacher_singular_values: must be > 0 and descending, got " + s);
-                    break;
-                }
-            }
-        } catch (IllegalArgumentException e) {
-            problems.add(e.getMessage());
+            teacherSingularValues = List.copyOf(teacherSingularValues);
         }
-        return problems;
+
+        /** The optimizer named by {@code name}; fails naming the parameter. */
+        static OptimizerKind optimizerKind(String name) {
+            try {
+                return OptimizerKind.parse(name);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("optimizer: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private static final Contract CONTRACT = Contract.of(Config.class)
+            .writes(SPECTRA, LAYER_SPECTRA, HIDDEN_UNITS, LOSS, SUMMARY)
+            .build();
+
+    @Override
+    public Contract contract() {
+        return CONTRACT;
     }
 
     @Override
     public void run(TaskContext ctx) throws Exception {
-        Params p = ctx.params();
-        int dim = p.getInt("dim");
-        int depth = p.getInt("depth");
-        long steps = p.getLong("steps");
-        int batch = p.getInt("batch_size");
-        double lambda = p.getDouble("lambda");
-        double relTol = p.getDouble("rel_tol");
-        double[] teacherSv = p.getDoubleList("teacher_singular_values").stream().mapToDouble(Double::doubleValue).toArray();
+        Config c = ctx.params(Config.class);
+        int dim = c.dim();
+        int depth = c.depth();
+        long steps = c.steps();
+        int batch = c.batchSize();
+        double lambda = c.lambda();
+        double relTol = c.relTol();
+        double[] teacherSv = c.teacherSingularValues().stream().mapToDouble(Double::doubleValue).toArray();
         LowRankTeacher teacher = LowRankTeacher.of(dim, teacherSv, new Random(ctx.spec().seed()));
         int[] widths = new int[depth + 1];
-        java.util.Arrays.fill(widths, p.getInt("hidden"));
+        java.util.Arrays.fill(widths, c.hidden());
         widths[0] = dim;
         widths[depth] = dim;
-        long[] snapshotAt = CheckpointSchedule.logSpaced(steps, p.getInt("snapshots"));
+        long[] snapshotAt = CheckpointSchedule.logSpaced(steps, c.snapshots());
         long logEvery = Math.max(1, steps / 200);
 
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
-            DeepLinearNetwork net = new DeepLinearNetwork(manager, widths, ctx.spec().seed() + 1, p.getDouble("init_scale"));
-            OnlineRegressionStream stream = new OnlineRegressionStream(teacher.matrix(), p.getDouble("noise"), ctx.spec().seed() + 2);
+            DeepLinearNetwork net = new DeepLinearNetwork(manager, widths, ctx.spec().seed() + 1, c.initScale());
+            OnlineRegressionStream stream = new OnlineRegressionStream(teacher.matrix(), c.noise(), ctx.spec().seed() + 2);
             List<NDArray> weights = List.copyOf(net.parameters().arrays().values());
             ParameterGroup group = new ParameterGroup("weights", weights, List.copyOf(net.parameters().arrays().keySet()), lambda);
-            Optimizer optimizer = OptimizerKind.parse(p.getString("optimizer")).create(List.of(group),
-                    LrSchedule.constant(p.getDouble("lr")), AdamSettings.DEFAULTS, p.getDouble("momentum", 0));
+            Optimizer optimizer = OptimizerKind.parse(c.optimizer()).create(List.of(group),
+                    LrSchedule.constant(c.lr()), AdamSettings.DEFAULTS, c.momentum());
             List<Double> tail = new ArrayList<>();
             int next = 0;
             try (BufferedWriter spectra = Files.newBufferedWriter(ctx.outputDir().resolve(SPECTRA));
-                 BufferedWriter loss = Files.newBufferedWriter(ctx.outputDir().resolve("loss.csv"))) {
+                 BufferedWriter loss = Files.newBufferedWriter(ctx.outputDir().resolve(LOSS))) {
                 spectra.write("step,index,sigma\n");
                 loss.write("step,loss\n");
                 for (long step = 0; step <= steps; step++) {
@@ -154,7 +182,7 @@ public final class DeepLinearTrainTask implements Task {
             Map<String, Object> summary = new LinkedHashMap<>();
             summary.put("depth", depth);
             summary.put("lambda", lambda);
-            summary.put("optimizer", p.getString("optimizer"));
+            summary.put("optimizer", c.optimizer());
             summary.put("teacher_rank", teacher.rank());
             summary.put("teacher_singular_values", teacherSv);
             summary.put("rel_tol", relTol);
@@ -163,7 +191,7 @@ public final class DeepLinearTrainTask implements Task {
             summary.put("effective_rank", product.effectiveRank());
             summary.put("singular_values", product.singularValues());
             summary.put("final_loss", tail.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN));
-            summary.put("noise_floor_loss", 0.5 * dim * p.getDouble("noise") * p.getDouble("noise"));
+            summary.put("noise_floor_loss", 0.5 * dim * c.noise() * c.noise());
             new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(ctx.outputDir().resolve(SUMMARY).toFile(), summary);
             ctx.tracker().logMetric("product.numerical_rank", product.numericalRank(), steps);
             ctx.tracker().logMetric("product.stable_rank", product.stableRank(), steps);

@@ -3,10 +3,10 @@ package io.rankrepro.tasks.deeplinear;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rankrepro.tasks.factorized.FigureGrid;
-import io.rankrepro.tasks.factorized.ParamRules;
 import io.rankrepro.tasks.task.ClaimCheck;
 import io.rankrepro.tasks.task.ClaimChecks;
-import io.rankrepro.tasks.task.Params;
+import io.rankrepro.tasks.task.Contract;
+import io.rankrepro.tasks.task.ParamCheck;
 import io.rankrepro.tasks.task.Task;
 import io.rankrepro.tasks.task.TaskContext;
 import io.rankrepro.tasks.task.TaskInput;
@@ -35,6 +35,9 @@ import java.util.stream.IntStream;
  * <p>Checks: at {@code check_lambda} the product's numerical rank equals rank(W*) for every depth
  * while at λ = 0 it exceeds it; the first layer keeps rank(W*) directions at {@code check_lambda};
  * for SGD, the top singular values match {@link BalancedDeepLinear} within {@code prediction_tolerance}.
+ *
+ * <p>Params: {@link Config}. Reads {@code summary.json}, {@code spectra.csv}, {@code layer_spectra.csv}
+ * and {@code hidden_units.csv} of every {@code train}.
  */
 public final class Kobayashi2024LinTask implements Task {
     private static final double ZERO_AT = 1e-4;
@@ -44,14 +47,30 @@ public final class Kobayashi2024LinTask implements Task {
         return "kobayashi2024/lin";
     }
 
+    /**
+     * @param detailDepth         the depth of the detail panels (one of the swept depths)
+     * @param detailLambda        the λ of the spectrum-over-training panel (one of the swept λ)
+     * @param checkLambda         the λ at which the rank checks expect rank(W*) (one of the swept λ)
+     * @param predictionTolerance largest deviation from the balanced prediction (SGD only)
+     */
+    public record Config(int detailDepth, double detailLambda, double checkLambda, double predictionTolerance) {
+        public Config {
+            ParamCheck.range("detail_depth", detailDepth, 1, 16);
+            ParamCheck.range("detail_lambda", detailLambda, 0, 100);
+            ParamCheck.positive("check_lambda", checkLambda, 100);
+            ParamCheck.positive("prediction_tolerance", predictionTolerance, 10);
+        }
+    }
+
+    private static final Contract CONTRACT = Contract.of(Config.class)
+            .reads("train", DeepLinearTrainTask.SUMMARY, DeepLinearTrainTask.SPECTRA, DeepLinearTrainTask.LAYER_SPECTRA,
+                    DeepLinearTrainTask.HIDDEN_UNITS)
+            .writes(ClaimChecks.FILE_NAME, "lin.png", "lin.svg")
+            .build();
+
     @Override
-    public List<String> validate(Params p) {
-        List<String> problems = new ArrayList<>();
-        ParamRules.integer(p, "detail_depth", 1, 16, problems);
-        ParamRules.number(p, "detail_lambda", true, 100, problems);
-        ParamRules.number(p, "check_lambda", false, 100, problems);
-        ParamRules.number(p, "prediction_tolerance", false, 10, problems);
-        return problems;
+    public Contract contract() {
+        return CONTRACT;
     }
 
     /** One trained network as the figure sees it. */
@@ -71,7 +90,7 @@ public final class Kobayashi2024LinTask implements Task {
 
     @Override
     public void run(TaskContext ctx) throws Exception {
-        Params p = ctx.params();
+        Config c = ctx.params(Config.class);
         TreeMap<Integer, TreeMap<Double, Run>> runs = read(ctx.inputs("train"));
         Run any = runs.firstEntry().getValue().firstEntry().getValue();
         int teacherRank = any.summary().get("teacher_rank").asInt();
@@ -81,7 +100,7 @@ public final class Kobayashi2024LinTask implements Task {
         for (int i = 0; i < teacherRank; i++) {
             teacherSv[i] = any.summary().get("teacher_singular_values").get(i).asDouble();
         }
-        int detailDepth = p.getInt("detail_depth");
+        int detailDepth = c.detailDepth();
         TreeMap<Double, Run> detail = runs.get(detailDepth);
         if (detail == null) {
             throw new IllegalArgumentException("detail_depth " + detailDepth + " is not among the swept depths " + runs.keySet());
@@ -136,7 +155,7 @@ public final class Kobayashi2024LinTask implements Task {
             }
         }
 
-        double detailLambda = p.getDouble("detail_lambda");
+        double detailLambda = c.detailLambda();
         Run over = detail.get(detailLambda);
         if (over == null) {
             throw new IllegalArgumentException("detail_lambda " + detailLambda + " is not among the swept λ " + detail.keySet());
@@ -154,15 +173,15 @@ public final class Kobayashi2024LinTask implements Task {
             s.setShowInLegend(i < teacherRank + 1);
         }
 
-        List<ClaimCheck> checks = checks(runs, teacherRank, relTol, optimizer, teacherSv, p);
+        List<ClaimCheck> checks = checks(runs, teacherRank, relTol, optimizer, teacherSv, c);
         ClaimChecks.write(ctx.outputDir(), checks);
         FigureGrid.write(List.of(numRank, stableRank, sv, layer1, units, time), 3, Charts.PANEL_WIDTH, Charts.PANEL_HEIGHT,
                 Charts.caption(ctx.spec()) + " — optimizer " + optimizer + ", rank W* = " + teacherRank, ctx.outputDir().resolve("lin"));
     }
 
     static List<ClaimCheck> checks(TreeMap<Integer, TreeMap<Double, Run>> runs, int teacherRank, double relTol, String optimizer,
-                                   double[] teacherSv, Params p) {
-        double checkLambda = p.getDouble("check_lambda");
+                                   double[] teacherSv, Config c) {
+        double checkLambda = c.checkLambda();
         List<ClaimCheck> checks = new ArrayList<>();
         StringBuilder rankMeasured = new StringBuilder();
         StringBuilder layerMeasured = new StringBuilder();
@@ -211,7 +230,7 @@ public final class Kobayashi2024LinTask implements Task {
                         teacherRank, relTol, Charts.fmt(checkLambda)),
                 layerOk));
         if (optimizer.equals("sgd")) {
-            double tol = p.getDouble("prediction_tolerance");
+            double tol = c.predictionTolerance();
             double worst = 0;
             StringBuilder m = new StringBuilder();
             for (Map.Entry<Integer, TreeMap<Double, Run>> e : runs.entrySet()) {

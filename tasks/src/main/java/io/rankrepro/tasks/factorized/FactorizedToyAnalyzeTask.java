@@ -1,12 +1,12 @@
 package io.rankrepro.tasks.factorized;
 
-import io.rankrepro.tasks.task.Params;
+import io.rankrepro.tasks.task.Contract;
+import io.rankrepro.tasks.task.ParamCheck;
 import io.rankrepro.tasks.task.Task;
 import io.rankrepro.tasks.task.TaskContext;
 import io.rankrepro.tasks.task.TaskInput;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -15,8 +15,7 @@ import java.util.List;
  * (1 − ηλ)² factor, exact up to O(η²), see {@link FactorizedGradientDescent}), min Δ, and the final singular
  * values next to the soft-threshold prediction. Writes {@code analysis.json}.
  *
- * <p>Params: {@code rateFitFloor} — imbalance values below it are left out of the fit (float64
- * rounding floor, fixed a priori at 1e-11 for factors of order 1).
+ * <p>Params: {@link Config}. Reads {@code run.json} and {@code trajectory.csv} of its {@code train}.
  */
 public final class FactorizedToyAnalyzeTask implements Task {
     static final String FILE = "analysis.json";
@@ -33,17 +32,31 @@ public final class FactorizedToyAnalyzeTask implements Task {
         return "factorized-toy/analyze";
     }
 
+    /**
+     * @param rateFitFloor imbalance values below it are left out of the fit (float64 rounding floor,
+     *                     fixed a priori at 1e-11 for factors of order 1)
+     */
+    public record Config(double rateFitFloor) {
+        public Config {
+            ParamCheck.positive("rate_fit_floor", rateFitFloor, 1);
+        }
+    }
+
+    private static final Contract CONTRACT = Contract.of(Config.class)
+            .reads("train", FactorizedToyTrainTask.RUN_FILE, ToyTrajectoryTable.FILE_NAME)
+            .writes(FILE)
+            .build();
+
     @Override
-    public List<String> validate(Params p) {
-        List<String> problems = new ArrayList<>();
-        ParamRules.number(p, "rateFitFloor", false, 1, problems);
-        return problems;
+    public Contract contract() {
+        return CONTRACT;
     }
 
     @Override
     public void run(TaskContext ctx) throws Exception {
+        Config c = ctx.params(Config.class);
         TaskInput train = ctx.input("train");
-        Analysis a = analyze(train.dir(), ctx.params().getDouble("rateFitFloor"));
+        Analysis a = analyze(train.dir(), c.rateFitFloor());
         FactorizedToyTrainTask.JSON.writeValue(ctx.outputDir().resolve(FILE).toFile(), a);
         ctx.tracker().logMetric("fitted_imbalance_rate", a.fittedRate(), 0);
         ctx.tracker().logMetric("min_gap", a.minGap(), 0);

@@ -2,7 +2,8 @@ package io.rankrepro.tasks.factorized;
 
 import io.rankrepro.tasks.task.ClaimCheck;
 import io.rankrepro.tasks.task.ClaimChecks;
-import io.rankrepro.tasks.task.Params;
+import io.rankrepro.tasks.task.Contract;
+import io.rankrepro.tasks.task.ParamCheck;
 import io.rankrepro.tasks.task.Task;
 import io.rankrepro.tasks.task.TaskContext;
 import io.rankrepro.tasks.task.TaskInput;
@@ -21,11 +22,8 @@ import java.util.Locale;
  * {@code kobayashi2024/fig1} (gather): the four panels of Kobayashi et al. 2024 Fig. 1 from every
  * λ's trajectory and analysis, and the theory as claim checks.
  *
- * <p>Params: {@code svPanelLambda} (panel 4's λ; the nearest swept λ is used and named),
- * {@code gapTolerance} (Δ ≥ −tol), {@code rateTolerance} (relative, fitted vs 2ηλ),
- * {@code svTolerance} (absolute, final vs soft-threshold), {@code thresholdMargin} (the
- * singular-value check skips λ whose λ_eff lies within this of some d_i, where convergence to 0 is
- * algebraic rather than exponential).
+ * <p>Params: {@link Config}. Reads {@code analysis.json} of every {@code analyze} and
+ * {@code trajectory.csv} of every {@code train}, paired by sweep point.
  */
 public final class Kobayashi2024Fig1Task implements Task {
     static final double LOG_FLOOR = 1e-18;
@@ -37,20 +35,39 @@ public final class Kobayashi2024Fig1Task implements Task {
         return "kobayashi2024/fig1";
     }
 
+    /**
+     * @param svPanelLambda   panel 4's λ; the nearest swept λ is used and named
+     * @param gapTolerance    the gap check passes when Δ ≥ −tol
+     * @param rateTolerance   relative, fitted decay rate vs 2ηλ
+     * @param svTolerance     absolute, final singular values vs the soft threshold
+     * @param thresholdMargin the singular-value check skips λ whose λ_eff lies within this of some
+     *                        d_i, where convergence to 0 is algebraic rather than exponential
+     */
+    public record Config(double svPanelLambda, double gapTolerance, double rateTolerance, double svTolerance,
+                         double thresholdMargin) {
+        public Config {
+            ParamCheck.range("sv_panel_lambda", svPanelLambda, 0, 100);
+            ParamCheck.range("gap_tolerance", gapTolerance, 0, 1);
+            ParamCheck.positive("rate_tolerance", rateTolerance, 1);
+            ParamCheck.positive("sv_tolerance", svTolerance, 1);
+            ParamCheck.range("threshold_margin", thresholdMargin, 0, 10);
+        }
+    }
+
+    private static final Contract CONTRACT = Contract.of(Config.class)
+            .reads("analyze", FactorizedToyAnalyzeTask.FILE)
+            .reads("train", ToyTrajectoryTable.FILE_NAME)
+            .writes(ClaimChecks.FILE_NAME, "fig1.png", "fig1.svg")
+            .build();
+
     @Override
-    public List<String> validate(Params p) {
-        List<String> problems = new ArrayList<>();
-        ParamRules.number(p, "svPanelLambda", true, 100, problems);
-        ParamRules.number(p, "gapTolerance", true, 1, problems);
-        ParamRules.number(p, "rateTolerance", false, 1, problems);
-        ParamRules.number(p, "svTolerance", false, 1, problems);
-        ParamRules.number(p, "thresholdMargin", true, 10, problems);
-        return problems;
+    public Contract contract() {
+        return CONTRACT;
     }
 
     @Override
     public void run(TaskContext ctx) throws Exception {
-        Params p = ctx.params();
+        Config c = ctx.params(Config.class);
         List<Run> runs = new ArrayList<>();
         for (TaskInput analyzeInput : ctx.inputs("analyze")) {
             FactorizedToyAnalyzeTask.Analysis a = FactorizedToyTrainTask.JSON.readValue(
@@ -65,28 +82,28 @@ public final class Kobayashi2024Fig1Task implements Task {
         }
         runs.sort(Comparator.comparingDouble(Run::lambda));
 
-        List<ClaimCheck> checks = checks(runs, p);
+        List<ClaimCheck> checks = checks(runs, c);
         ClaimChecks.write(ctx.outputDir(), checks);
         String caption = ctx.spec().title() + "\n" + ctx.spec().paper() + " — profile " + ctx.spec().profile()
                 + " — data: " + ctx.spec().data();
         FigureGrid.write(List.of(gapPanel(runs), imbalancePanel(runs), finalSingularValuesPanel(runs),
-                singularValuesOverTimePanel(runs, p.getDouble("svPanelLambda"))), 2, 640, 460, caption,
+                singularValuesOverTimePanel(runs, c.svPanelLambda())), 2, 640, 460, caption,
                 ctx.outputDir().resolve("fig1"));
         for (Run r : runs) {
             ctx.tracker().logMetric("fitted_rate_lambda_" + fmt(r.lambda()), r.analysis().fittedRate(), 0);
         }
     }
 
-    static List<ClaimCheck> checks(List<Run> runs, Params p) {
+    static List<ClaimCheck> checks(List<Run> runs, Config c) {
         List<ClaimCheck> checks = new ArrayList<>();
-        double gapTol = p.getDouble("gapTolerance");
+        double gapTol = c.gapTolerance();
         double minGap = runs.stream().mapToDouble(r -> r.analysis().minGap()).min().orElseThrow();
         checks.add(new ClaimCheck("gap-nonnegative",
                 "Δ = ½(‖A‖²+‖B‖²) − ‖ABᵀ‖_* ≥ 0 at every step",
                 String.format(Locale.ROOT, "min Δ = %.3e over %d runs, every recorded step", minGap, runs.size()),
                 String.format(Locale.ROOT, "min Δ ≥ −%.0e", gapTol), minGap >= -gapTol));
 
-        double rateTol = p.getDouble("rateTolerance");
+        double rateTol = c.rateTolerance();
         StringBuilder rates = new StringBuilder();
         boolean ratesOk = true;
         int rateRuns = 0;
@@ -108,8 +125,8 @@ public final class Kobayashi2024Fig1Task implements Task {
                 String.format(Locale.ROOT, "|fitted/(2ηλ) − 1| ≤ %.0f%% for every λ > 0 (least-squares slope of ln‖M‖ over steps with ‖M‖ ≥ the fit floor)", 100 * rateTol),
                 rateRuns > 0 && ratesOk));
 
-        double svTol = p.getDouble("svTolerance");
-        double margin = p.getDouble("thresholdMargin");
+        double svTol = c.svTolerance();
+        double margin = c.thresholdMargin();
         StringBuilder sv = new StringBuilder();
         StringBuilder skipped = new StringBuilder();
         boolean svOk = true;

@@ -2,7 +2,8 @@ package io.rankrepro.tasks.factorized;
 
 import io.rankrepro.tasks.task.ClaimCheck;
 import io.rankrepro.tasks.task.ClaimChecks;
-import io.rankrepro.tasks.task.Params;
+import io.rankrepro.tasks.task.Contract;
+import io.rankrepro.tasks.task.ParamCheck;
 import io.rankrepro.tasks.task.Task;
 import io.rankrepro.tasks.task.TaskContext;
 import io.rankrepro.tasks.task.TaskInput;
@@ -16,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 
 /**
@@ -23,8 +25,7 @@ import java.util.TreeMap;
  * four runs, and the claim that factorized + L2 acts like L1 (a coordinate reaches 0) while direct
  * + L2 only shrinks.
  *
- * <p>Params: {@code target} (w*, for the markers and the L1 regime λ > min|w*_i|),
- * {@code zeroTolerance} (|w_i| below it counts as 0).
+ * <p>Params: {@link Config}. Reads {@code trajectories.csv} of every {@code train}.
  */
 public final class Kobayashi2024FigA1Task implements Task {
 
@@ -33,24 +34,34 @@ public final class Kobayashi2024FigA1Task implements Task {
         return "kobayashi2024/figA1";
     }
 
-    @Override
-    public List<String> validate(Params p) {
-        List<String> problems = new ArrayList<>();
-        ParamRules.number(p, "zeroTolerance", false, 1, problems);
-        try {
-            if (p.getDoubleList("target").size() != 2) {
-                problems.add("target: must be two numbers");
-            }
-        } catch (IllegalArgumentException e) {
-            problems.add(e.getMessage());
+    /**
+     * @param target        w*, two numbers (for the markers and the L1 regime λ > min|w*_i|)
+     * @param zeroTolerance |w_i| below it counts as 0
+     */
+    public record Config(List<Double> target, double zeroTolerance) {
+        public Config {
+            ParamCheck.positive("zero_tolerance", zeroTolerance, 1);
+            ParamCheck.require(target != null && target.size() == 2 && target.stream().allMatch(Objects::nonNull), "target",
+                    "must be two numbers, got " + target);
+            target = List.copyOf(target);
         }
-        return problems;
+    }
+
+    private static final Contract CONTRACT = Contract.of(Config.class)
+            .reads("train", TwoParameterTrainTask.FILE)
+            .writes(ClaimChecks.FILE_NAME, "figA1.png", "figA1.svg")
+            .build();
+
+    @Override
+    public Contract contract() {
+        return CONTRACT;
     }
 
     @Override
     public void run(TaskContext ctx) throws Exception {
-        double[] target = ctx.params().getDoubleList("target").stream().mapToDouble(Double::doubleValue).toArray();
-        double zeroTol = ctx.params().getDouble("zeroTolerance");
+        Config c = ctx.params(Config.class);
+        double[] target = c.target().stream().mapToDouble(Double::doubleValue).toArray();
+        double zeroTol = c.zeroTolerance();
         TreeMap<Double, Map<String, double[][]>> byLambda = new TreeMap<>();
         for (TaskInput in : ctx.inputs("train")) {
             double lambda = ((Number) in.sweepPoint().get("lambda")).doubleValue();

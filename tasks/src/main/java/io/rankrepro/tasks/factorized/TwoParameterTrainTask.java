@@ -2,13 +2,13 @@ package io.rankrepro.tasks.factorized;
 
 import io.rankrepro.tasks.optim.AdamSettings;
 import io.rankrepro.tasks.optim.OptimizerKind;
-import io.rankrepro.tasks.task.Params;
+import io.rankrepro.tasks.task.Contract;
+import io.rankrepro.tasks.task.ParamCheck;
 import io.rankrepro.tasks.task.Task;
 import io.rankrepro.tasks.task.TaskContext;
 
 import java.io.BufferedWriter;
 import java.nio.file.Files;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -16,8 +16,7 @@ import java.util.List;
  * {AdamW, Adam+L2} — on ½‖w − w*‖². Writes {@code trajectories.csv}
  * ({@code parameterization,optimizer,step,w1,w2}).
  *
- * <p>Params: {@code lambda}, {@code target} (w*), {@code init} (w₀, both entries > 0),
- * {@code learningRate}, {@code steps}, {@code recordEvery}, {@code beta1}, {@code beta2}, {@code eps}.
+ * <p>Params: {@link Config}.
  */
 public final class TwoParameterTrainTask implements Task {
     static final String FILE = "trajectories.csv";
@@ -28,45 +27,64 @@ public final class TwoParameterTrainTask implements Task {
         return "two-param-toy/train";
     }
 
-    @Override
-    public List<String> validate(Params p) {
-        List<String> problems = new ArrayList<>();
-        ParamRules.number(p, "lambda", true, 100, problems);
-        ParamRules.number(p, "learningRate", false, 10, problems);
-        ParamRules.integer(p, "steps", 1, 10_000_000, problems);
-        ParamRules.integer(p, "recordEvery", 1, 10_000_000, problems);
-        ParamRules.number(p, "beta1", true, 0.999999, problems);
-        ParamRules.number(p, "beta2", true, 0.999999, problems);
-        ParamRules.number(p, "eps", false, 1, problems);
-        for (String key : List.of("target", "init")) {
-            try {
-                List<Double> v = p.getDoubleList(key);
-                if (v.size() != 2 || v.stream().anyMatch(x -> !Double.isFinite(x))) {
-                    problems.add(key + ": must be two finite numbers, got " + v);
-                } else if (key.equals("init") && v.stream().anyMatch(x -> x <= 0)) {
-                    problems.add("init: both entries must be > 0 (the factorized run starts at a = b = √w₀), got " + v);
-                }
-            } catch (IllegalArgumentException e) {
-                problems.add(e.getMessage());
-            }
+    /**
+     * @param lambda       λ (swept)
+     * @param target       w*, two finite numbers
+     * @param init         w₀, two finite numbers, both > 0 (the factorized run starts at a = b = √w₀)
+     * @param learningRate the constant learning rate
+     * @param steps        full-batch steps per run
+     * @param recordEvery  steps between written points
+     * @param beta1        Adam's β₁
+     * @param beta2        Adam's β₂
+     * @param eps          Adam's ε
+     */
+    public record Config(double lambda, List<Double> target, List<Double> init, double learningRate, long steps,
+                         long recordEvery, double beta1, double beta2, double eps) {
+        public Config {
+            ParamCheck.range("lambda", lambda, 0, 100);
+            ParamCheck.positive("learning_rate", learningRate, 10);
+            ParamCheck.range("steps", steps, 1, 10_000_000);
+            ParamCheck.range("record_every", recordEvery, 1, 10_000_000);
+            ParamCheck.range("beta1", beta1, 0, 0.999999);
+            ParamCheck.range("beta2", beta2, 0, 0.999999);
+            ParamCheck.positive("eps", eps, 1);
+            twoFinite("target", target);
+            twoFinite("init", init);
+            ParamCheck.require(init.stream().allMatch(x -> x > 0), "init",
+                    "both entries must be > 0 (the factorized run starts at a = b = √w₀), got " + init);
+            target = List.copyOf(target);
+            init = List.copyOf(init);
         }
-        return problems;
+
+        private static void twoFinite(String name, List<Double> v) {
+            ParamCheck.require(v != null && v.size() == 2 && v.stream().allMatch(x -> x != null && Double.isFinite(x)), name,
+                    "must be two finite numbers, got " + v);
+        }
+    }
+
+    private static final Contract CONTRACT = Contract.of(Config.class)
+            .writes(FILE)
+            .build();
+
+    @Override
+    public Contract contract() {
+        return CONTRACT;
     }
 
     @Override
     public void run(TaskContext ctx) throws Exception {
-        Params p = ctx.params();
-        double[] target = p.getDoubleList("target").stream().mapToDouble(Double::doubleValue).toArray();
-        double[] init = p.getDoubleList("init").stream().mapToDouble(Double::doubleValue).toArray();
-        AdamSettings adam = new AdamSettings(p.getDouble("beta1"), p.getDouble("beta2"), p.getDouble("eps"));
+        Config c = ctx.params(Config.class);
+        double[] target = c.target().stream().mapToDouble(Double::doubleValue).toArray();
+        double[] init = c.init().stream().mapToDouble(Double::doubleValue).toArray();
+        AdamSettings adam = new AdamSettings(c.beta1(), c.beta2(), c.eps());
         try (BufferedWriter w = Files.newBufferedWriter(ctx.outputDir().resolve(FILE))) {
             w.write("parameterization,optimizer,step,w1,w2\n");
             int done = 0;
             for (TwoParameterToy.Parameterization param : TwoParameterToy.Parameterization.values()) {
                 for (OptimizerKind opt : OPTIMIZERS) {
-                    TwoParameterToy.Setting s = new TwoParameterToy.Setting(param, opt, p.getDouble("lambda"), target, init,
-                            p.getDouble("learningRate"), p.getLong("steps"), adam);
-                    List<TwoParameterToy.Point> points = TwoParameterToy.run(s, p.getLong("recordEvery"));
+                    TwoParameterToy.Setting s = new TwoParameterToy.Setting(param, opt, c.lambda(), target, init,
+                            c.learningRate(), c.steps(), adam);
+                    List<TwoParameterToy.Point> points = TwoParameterToy.run(s, c.recordEvery());
                     for (TwoParameterToy.Point pt : points) {
                         w.write(param.name().toLowerCase() + "," + opt.specName() + "," + pt.step() + "," + pt.w1() + "," + pt.w2() + "\n");
                     }

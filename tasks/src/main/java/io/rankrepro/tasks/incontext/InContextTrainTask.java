@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.rankrepro.tasks.factorized.ParamRules;
 import io.rankrepro.tasks.model.AttentionLayout;
 import io.rankrepro.tasks.model.InContextRegressor;
 import io.rankrepro.tasks.model.ModelParameters;
@@ -15,7 +14,9 @@ import io.rankrepro.tasks.optim.LrSchedule;
 import io.rankrepro.tasks.optim.Optimizer;
 import io.rankrepro.tasks.optim.OptimizerKind;
 import io.rankrepro.tasks.optim.WeightDecayGroups;
-import io.rankrepro.tasks.task.Params;
+import io.rankrepro.tasks.task.Contract;
+import io.rankrepro.tasks.task.Default;
+import io.rankrepro.tasks.task.ParamCheck;
 import io.rankrepro.tasks.task.Task;
 import io.rankrepro.tasks.task.TaskContext;
 import io.rankrepro.tasks.train.CheckpointSchedule;
@@ -48,69 +49,98 @@ import java.util.TreeSet;
  *   <li>{@code loss.csv}, {@code summary.json} (with the zero-predictor and Bayes-optimal losses);</li>
  *   <li>{@code checkpoints/step_*.safetensors} at step 0 and the end, readable by {@code rank/analyze}.</li>
  * </ul>
+ * Params: {@link Config}.
  */
 public final class InContextTrainTask implements Task {
     static final String TRAJECTORY = "trajectory.csv";
     static final String SPECTRA = "spectra.csv";
     static final String SUMMARY = "summary.json";
+    static final String LOSS = "loss.csv";
 
     @Override
     public String kind() {
         return "in-context/train";
     }
 
-    @Override
-    public List<String> validate(Params p) {
-        List<String> problems = new ArrayList<>();
-        ParamRules.integer(p, "dim_x", 1, 256, problems);
-        ParamRules.integer(p, "context", 1, 4096, problems);
-        ParamRules.integer(p, "queries", 1, 4096, problems);
-        ParamRules.number(p, "noise", true, 100, problems);
-        ParamRules.integer(p, "width", 1, TransformerConfig.MAX_WIDTH, problems);
-        ParamRules.integer(p, "heads", 1, TransformerConfig.MAX_WIDTH, problems);
-        ParamRules.integer(p, "layers", 1, TransformerConfig.MAX_LAYERS, problems);
-        ParamRules.integer(p, "mlp_ratio", 1, 16, problems);
-        ParamRules.number(p, "init_scale", false, 100, problems);
-        ParamRules.number(p, "lambda", true, 1000, problems);
-        ParamRules.number(p, "lr", false, 10, problems);
-        ParamRules.integer(p, "warmup_steps", 0, 100_000_000, problems);
-        ParamRules.number(p, "lr_floor", true, 1, problems);
-        ParamRules.integer(p, "batch_size", 1, 65_536, problems);
-        ParamRules.integer(p, "steps", 1, 100_000_000, problems);
-        ParamRules.integer(p, "snapshots", 1, 1000, problems);
-        ParamRules.number(p, "rel_tol", false, 0.999, problems);
-        try {
-            OptimizerKind.parse(p.getString("optimizer"));
-            if (problems.isEmpty()) {
-                problems.addAll(TransformerConfig.problems(p.getInt("width"), p.getInt("heads"), p.getInt("layers"),
-                        p.getInt("mlp_ratio"), p.getDouble("init_scale")));
-                if (p.getLong("warmup_steps") > p.getLong("steps")) {
-                    problems.add("warmup_steps: must be <= steps");
-                }
-                long floats = (long) p.getInt("batch_size") * (p.getInt("context") + p.getInt("queries")) * p.getInt("width");
-                if (floats > 50_000_000L) {
-                    problems.add("batch_size × (context + queries) × width = " + floats + " activations per layer; above 5e7 this is not a toy");
-                }
+    /**
+     * @param dimX             d_x, the regression input dimension
+     * @param context          context pairs per sequence
+     * @param queries          query tokens per sequence
+     * @param noise            label noise standard deviation σ
+     * @param width            model width
+     * @param heads            attention heads (dividing width)
+     * @param layers           transformer layers
+     * @param mlpRatio         MLP hidden width / width
+     * @param initScale        initialization scale
+     * @param lambda           weight decay on W_Q, W_K, W_V and P (swept)
+     * @param optimizer        {@code sgd}, {@code adam-l2} or {@code adamw}
+     * @param lr               peak learning rate
+     * @param warmupSteps      linear warm-up steps (at most steps)
+     * @param lrFloor          cosine floor as a fraction of lr (1 keeps it constant after warm-up)
+     * @param weightDecayMlp   weight decay on the MLPs
+     * @param weightDecayOther weight decay on everything else
+     * @param momentum         SGD momentum
+     * @param batchSize        sequences per step
+     * @param steps            training steps
+     * @param snapshots        log-spaced measurement steps (merged with 20 evenly spaced ones)
+     * @param relTol           numerical-rank threshold relative to σ_max
+     */
+    public record Config(int dimX, int context, int queries, double noise, int width, int heads, int layers, int mlpRatio,
+                         double initScale, double lambda, String optimizer, double lr, long warmupSteps, double lrFloor,
+                         @Default("0") double weightDecayMlp, @Default("0") double weightDecayOther,
+                         @Default("0") double momentum, int batchSize, long steps, int snapshots, double relTol) {
+        public Config {
+            ParamCheck.range("dim_x", dimX, 1, 256);
+            ParamCheck.range("context", context, 1, 4096);
+            ParamCheck.range("queries", queries, 1, 4096);
+            ParamCheck.range("noise", noise, 0, 100);
+            ParamCheck.range("width", width, 1, TransformerConfig.MAX_WIDTH);
+            ParamCheck.range("heads", heads, 1, TransformerConfig.MAX_WIDTH);
+            ParamCheck.range("layers", layers, 1, TransformerConfig.MAX_LAYERS);
+            ParamCheck.range("mlp_ratio", mlpRatio, 1, 16);
+            ParamCheck.positive("init_scale", initScale, 100);
+            ParamCheck.range("lambda", lambda, 0, 1000);
+            ParamCheck.positive("lr", lr, 10);
+            ParamCheck.range("warmup_steps", warmupSteps, 0, 100_000_000);
+            ParamCheck.range("lr_floor", lrFloor, 0, 1);
+            ParamCheck.range("batch_size", batchSize, 1, 65_536);
+            ParamCheck.range("steps", steps, 1, 100_000_000);
+            ParamCheck.range("snapshots", snapshots, 1, 1000);
+            ParamCheck.positive("rel_tol", relTol, 0.999);
+            try {
+                OptimizerKind.parse(optimizer);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("optimizer: " + e.getMessage(), e);
             }
-        } catch (IllegalArgumentException e) {
-            problems.add(e.getMessage());
+            List<String> model = TransformerConfig.problems(width, heads, layers, mlpRatio, initScale);
+            ParamCheck.require(model.isEmpty(), "heads", String.join("; ", model)); // the ranges above leave only width % heads
+            ParamCheck.require(warmupSteps <= steps, "warmup_steps", "must be <= steps");
+            long floats = (long) batchSize * (context + queries) * width;
+            ParamCheck.require(floats <= 50_000_000L, "batch_size", "batch_size × (context + queries) × width = " + floats
+                    + " activations per layer; above 5e7 this is not a toy");
         }
-        return problems;
+    }
+
+    private static final Contract CONTRACT = Contract.of(Config.class)
+            .writes(TRAJECTORY, SPECTRA, LOSS, SUMMARY, TrainTask.CHECKPOINTS + "/*.safetensors")
+            .build();
+
+    @Override
+    public Contract contract() {
+        return CONTRACT;
     }
 
     @Override
     public void run(TaskContext ctx) throws Exception {
-        Params p = ctx.params();
+        Config c = ctx.params(Config.class);
         long seed = ctx.spec().seed();
-        long steps = p.getLong("steps");
-        int batch = p.getInt("batch_size");
-        double lambda = p.getDouble("lambda");
-        double relTol = p.getDouble("rel_tol");
-        TransformerConfig config = new TransformerConfig(p.getInt("width"), p.getInt("heads"), p.getInt("layers"),
-                p.getInt("mlp_ratio"), p.getDouble("init_scale"));
-        InContextRegressionStream stream = new InContextRegressionStream(p.getInt("dim_x"), p.getInt("context"),
-                p.getInt("queries"), p.getDouble("noise"), seed + 2);
-        long[] measureAt = measurementSteps(steps, p.getInt("snapshots"));
+        long steps = c.steps();
+        int batch = c.batchSize();
+        double lambda = c.lambda();
+        double relTol = c.relTol();
+        TransformerConfig config = new TransformerConfig(c.width(), c.heads(), c.layers(), c.mlpRatio(), c.initScale());
+        InContextRegressionStream stream = new InContextRegressionStream(c.dimX(), c.context(), c.queries(), c.noise(), seed + 2);
+        long[] measureAt = measurementSteps(steps, c.snapshots());
         long logEvery = Math.max(1, steps / 200);
         Path checkpoints = Files.createDirectories(ctx.outputDir().resolve(TrainTask.CHECKPOINTS));
 
@@ -120,10 +150,10 @@ public final class InContextTrainTask implements Task {
                     stream.context(), new ModelParameters(manager, DataType.FLOAT32, seed + 1, config.initScale()));
             Map<String, NDArray> named = model.parameters().arrays();
             WeightDecayGroups groups = WeightDecayGroups.of(named, new WeightDecayGroups.Decays(
-                    lambda, p.getDouble("weight_decay_mlp", 0), p.getDouble("weight_decay_other", 0)));
-            Optimizer optimizer = OptimizerKind.parse(p.getString("optimizer")).create(groups.groups(),
-                    LrSchedule.warmupCosine(0, p.getDouble("lr"), p.getLong("warmup_steps"), steps, p.getDouble("lr_floor")),
-                    AdamSettings.DEFAULTS, p.getDouble("momentum", 0));
+                    lambda, c.weightDecayMlp(), c.weightDecayOther()));
+            Optimizer optimizer = OptimizerKind.parse(c.optimizer()).create(groups.groups(),
+                    LrSchedule.warmupCosine(0, c.lr(), c.warmupSteps(), steps, c.lrFloor()),
+                    AdamSettings.DEFAULTS, c.momentum());
             Map<String, String> groupParams = new LinkedHashMap<>();
             groups.groups().forEach(g -> groupParams.put("weight_decay_group." + g.name(), g.weightDecay() + " on " + g.names().size() + " arrays"));
             ctx.tracker().logParams(groupParams);
@@ -135,7 +165,7 @@ public final class InContextTrainTask implements Task {
             ValueOutputProduct[] last = null;
             int next = 0;
             try (BufferedWriter trajectory = Files.newBufferedWriter(ctx.outputDir().resolve(TRAJECTORY));
-                 BufferedWriter loss = Files.newBufferedWriter(ctx.outputDir().resolve("loss.csv"))) {
+                 BufferedWriter loss = Files.newBufferedWriter(ctx.outputDir().resolve(LOSS))) {
                 trajectory.write("step,layer,numerical_rank,stable_rank,imbalance,gap,relative_gap,frobenius_half_sum,nuclear_norm\n");
                 loss.write("step,loss\n");
                 for (long step = 0; step <= steps; step++) {
@@ -177,7 +207,7 @@ public final class InContextTrainTask implements Task {
             }
             TrainTask.writeCheckpoint(checkpoints.resolve(CheckpointSchedule.fileName(steps)), named, with(meta, steps));
             writeSpectra(ctx.outputDir().resolve(SPECTRA), last);
-            writeSummary(ctx, p, stream, lambda, relTol, initialImbalance, last, tail);
+            writeSummary(ctx, c, stream, lambda, relTol, initialImbalance, last, tail);
         }
     }
 
@@ -230,7 +260,7 @@ public final class InContextTrainTask implements Task {
         }
     }
 
-    private static void writeSummary(TaskContext ctx, Params p, InContextRegressionStream stream, double lambda, double relTol,
+    private static void writeSummary(TaskContext ctx, Config c, InContextRegressionStream stream, double lambda, double relTol,
                                      double[] initialImbalance, ValueOutputProduct[] last, List<Double> tail) throws IOException {
         List<Map<String, Object>> layers = new ArrayList<>();
         for (int l = 0; l < last.length; l++) {
@@ -243,22 +273,22 @@ public final class InContextTrainTask implements Task {
             m.put("imbalance_initial", initialImbalance[l]);
             m.put("imbalance_final", last[l].balance().imbalance());
             layers.add(m);
-            ctx.tracker().logMetric("layer" + l + ".pv.stable_rank", last[l].spectrum().stableRank(), p.getLong("steps"));
+            ctx.tracker().logMetric("layer" + l + ".pv.stable_rank", last[l].spectrum().stableRank(), c.steps());
         }
         double finalLoss = tail.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("lambda", lambda);
-        summary.put("optimizer", p.getString("optimizer"));
-        summary.put("lr", p.getDouble("lr"));
-        summary.put("steps", p.getLong("steps"));
-        summary.put("width", p.getInt("width"));
-        summary.put("heads", p.getInt("heads"));
+        summary.put("optimizer", c.optimizer());
+        summary.put("lr", c.lr());
+        summary.put("steps", c.steps());
+        summary.put("width", c.width());
+        summary.put("heads", c.heads());
         summary.put("rel_tol", relTol);
         summary.put("layers", layers);
         summary.put("final_loss", finalLoss);
         summary.put("zero_predictor_loss", BayesOptimalRisk.zeroPredictor(stream.dimX(), stream.noise()));
         summary.put("bayes_optimal_loss", BayesOptimalRisk.monteCarlo(stream.dimX(), stream.context(), stream.noise(), 4000, ctx.spec().seed() + 3));
-        ctx.tracker().logMetric("train.final_loss", finalLoss, p.getLong("steps"));
+        ctx.tracker().logMetric("train.final_loss", finalLoss, c.steps());
         new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(ctx.outputDir().resolve(SUMMARY).toFile(), summary);
     }
 }

@@ -3,10 +3,10 @@ package io.rankrepro.tasks.incontext;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rankrepro.tasks.factorized.FigureGrid;
-import io.rankrepro.tasks.factorized.ParamRules;
 import io.rankrepro.tasks.task.ClaimCheck;
 import io.rankrepro.tasks.task.ClaimChecks;
-import io.rankrepro.tasks.task.Params;
+import io.rankrepro.tasks.task.Contract;
+import io.rankrepro.tasks.task.ParamCheck;
 import io.rankrepro.tasks.task.Task;
 import io.rankrepro.tasks.task.TaskContext;
 import io.rankrepro.tasks.task.TaskInput;
@@ -16,7 +16,6 @@ import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYSeries;
 
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -34,6 +33,9 @@ import java.util.stream.IntStream;
  * λ = 0; the imbalance shrinks by a factor (end / start) that decreases strictly with λ; the
  * relative gap at the largest λ is below {@code gap_tolerance} and below its value at λ = 0. The gap
  * check is relative because the absolute Δ falls with the weights' scale alone.
+ *
+ * <p>Params: {@link Config}. Reads {@code summary.json}, {@code trajectory.csv}, {@code loss.csv} and
+ * {@code spectra.csv} of every {@code train}.
  */
 public final class Kobayashi2024Fig2Task implements Task {
     private static final double ZERO_AT = 1e-3;
@@ -43,12 +45,26 @@ public final class Kobayashi2024Fig2Task implements Task {
         return "kobayashi2024/fig2";
     }
 
+    /**
+     * @param detailLayer  the layer of the over-training and spectrum panels (below the model's layer count)
+     * @param gapTolerance largest relative gap at the largest λ
+     */
+    public record Config(int detailLayer, double gapTolerance) {
+        public Config {
+            ParamCheck.range("detail_layer", detailLayer, 0, 255);
+            ParamCheck.positive("gap_tolerance", gapTolerance, 1);
+        }
+    }
+
+    private static final Contract CONTRACT = Contract.of(Config.class)
+            .reads("train", InContextTrainTask.SUMMARY, InContextTrainTask.TRAJECTORY, InContextTrainTask.LOSS,
+                    InContextTrainTask.SPECTRA)
+            .writes(ClaimChecks.FILE_NAME, "fig2.png", "fig2.svg")
+            .build();
+
     @Override
-    public List<String> validate(Params p) {
-        List<String> problems = new ArrayList<>();
-        ParamRules.integer(p, "detail_layer", 0, 255, problems);
-        ParamRules.number(p, "gap_tolerance", false, 1, problems);
-        return problems;
+    public Contract contract() {
+        return CONTRACT;
     }
 
     /** One trained model as the figure sees it. */
@@ -80,11 +96,11 @@ public final class Kobayashi2024Fig2Task implements Task {
 
     @Override
     public void run(TaskContext ctx) throws Exception {
-        Params p = ctx.params();
+        Config c = ctx.params(Config.class);
         TreeMap<Double, Run> runs = read(ctx.inputs("train"));
         Run any = runs.firstEntry().getValue();
         int layers = any.layers();
-        int detail = p.getInt("detail_layer");
+        int detail = c.detailLayer();
         if (detail >= layers) {
             throw new IllegalArgumentException("detail_layer " + detail + " but the model has " + layers + " layers");
         }
@@ -120,7 +136,7 @@ public final class Kobayashi2024Fig2Task implements Task {
         Charts.curve(loss, "Bayes-optimal: " + String.format(Locale.ROOT, "%.3g", bayes), new double[] {0, last},
                 new double[] {Math.max(bayes, 1e-12), Math.max(bayes, 1e-12)});
 
-        List<ClaimCheck> checks = checks(runs, p.getDouble("gap_tolerance"));
+        List<ClaimCheck> checks = checks(runs, c.gapTolerance());
         ClaimChecks.write(ctx.outputDir(), checks);
         StringBuilder losses = new StringBuilder();
         runs.forEach((l, r) -> losses.append(String.format(Locale.ROOT, "%s%s: %.3g", losses.isEmpty() ? "" : ", ",
@@ -187,7 +203,7 @@ public final class Kobayashi2024Fig2Task implements Task {
         for (TaskInput in : inputs) {
             JsonNode s = json.readTree(in.dir().resolve(InContextTrainTask.SUMMARY).toFile());
             Run r = new Run(s.get("lambda").asDouble(), s, CsvRows.read(in.dir().resolve(InContextTrainTask.TRAJECTORY)),
-                    CsvRows.read(in.dir().resolve("loss.csv")), CsvRows.read(in.dir().resolve(InContextTrainTask.SPECTRA)));
+                    CsvRows.read(in.dir().resolve(InContextTrainTask.LOSS)), CsvRows.read(in.dir().resolve(InContextTrainTask.SPECTRA)));
             if (runs.put(r.lambda(), r) != null) {
                 throw new IllegalArgumentException("two in-context/train inputs with λ = " + r.lambda());
             }

@@ -1,7 +1,7 @@
 package io.rankrepro.tasks.factorized;
 
 import io.rankrepro.tasks.linalg.BalanceGap;
-import io.rankrepro.tasks.task.Params;
+import io.rankrepro.tasks.task.ParamsBinding;
 import io.rankrepro.tasks.task.Progress;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
@@ -10,7 +10,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -155,17 +157,35 @@ class FactorizedToyTest {
     }
 
     @Test
-    void validationNamesBadParameters() {
-        Params bad = Params.of("lambda", -0.1, "learningRate", 0.0, "initScale", 0.3, "steps", -5L, "recordEvery", 1L,
-                "halfInLoss", "no", "targetDiagonal", List.of(0.2, -1.0));
-        List<String> problems = new FactorizedToyTrainTask().validate(bad);
-        for (String key : List.of("lambda", "learningRate", "steps", "halfInLoss", "targetDiagonal")) {
-            assertTrue(problems.stream().anyMatch(p -> p.contains(key)), key + " not reported in " + problems);
+    void bindingNamesBadParameters() {
+        Class<FactorizedToyTrainTask.Config> type = FactorizedToyTrainTask.Config.class;
+        Map<String, Object> good = Map.of("lambda", 0.4, "learning_rate", 0.05, "init_scale", 0.3, "steps", 1000, "record_every", 1,
+                "half_in_loss", false, "target_diagonal", List.of(0.2, 0.4));
+        assertEquals(new FactorizedToyTrainTask.Config(0.4, java.util.Arrays.asList(0.2, 0.4), 0.05, 0.3, 1000, false, 1), ParamsBinding.bind(type, good));
+        ContractRunner.assertRefused(type, good, "lambda", -0.1);
+        ContractRunner.assertRefused(type, good, "lambda", 100.5);
+        ContractRunner.assertRefused(type, good, "learning_rate", 0.0);
+        ContractRunner.assertRefused(type, good, "learning_rate", 11.0);
+        ContractRunner.assertRefused(type, good, "init_scale", 0.0);
+        ContractRunner.assertRefused(type, good, "init_scale", Double.NaN);
+        ContractRunner.assertRefused(type, good, "steps", -5L);
+        ContractRunner.assertRefused(type, good, "steps", 10_000_001L);
+        ContractRunner.assertRefused(type, good, "record_every", 0);
+        ContractRunner.assertRefused(type, good, "half_in_loss", "no");
+        ContractRunner.assertRefused(type, good, "target_diagonal", List.of(0.2, -1.0));
+        ContractRunner.assertRefused(type, good, "target_diagonal", List.of(0.2, Double.POSITIVE_INFINITY));
+        ContractRunner.assertRefused(type, good, "target_diagonal", List.of());
+        Map<String, Object> tooMany = new HashMap<>(good);
+        tooMany.put("steps", 10_000_000L);
+        ContractRunner.assertRefused(type, tooMany, "record_every", 1L);
+        for (String key : List.of("lambda", "target_diagonal", "learning_rate", "init_scale", "steps")) {
+            ContractRunner.assertRequired(type, good, key);
         }
-        Params good = Params.of("lambda", 0.4, "learningRate", 0.05, "initScale", 0.3, "steps", 1000L, "recordEvery", 1L,
-                "halfInLoss", false, "targetDiagonal", List.of(0.2, 0.4));
-        assertEquals(List.of(), new FactorizedToyTrainTask().validate(good));
-        assertTrue(new FactorizedToyTrainTask().validate(Params.of("lambda", 0.4, "learningRate", 0.05, "initScale", 0.3,
-                "steps", 10_000_000L, "recordEvery", 1L, "targetDiagonal", List.of(0.2))).stream().anyMatch(p -> p.contains("recordEvery")));
+        Map<String, Object> defaults = new HashMap<>(good);
+        defaults.remove("half_in_loss");
+        defaults.remove("record_every");
+        FactorizedToyTrainTask.Config d = ParamsBinding.bind(type, defaults);
+        assertEquals(false, d.halfInLoss());
+        assertEquals(1L, d.recordEvery());
     }
 }
