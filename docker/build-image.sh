@@ -51,6 +51,8 @@ case "$NAME" in
     put "$T/rankrepro.jar" "$CTX/rankrepro.jar"
     if [[ -d "$ROOT/pipeline/experiments" ]]; then put "$ROOT/pipeline/experiments" "$CTX/experiments"
     else log "warning: pipeline/experiments/ not found; image gets no specs"; mkdir -p "$CTX/experiments"; fi
+    # the shared stage files the specs `use:` (../../stages/ from a spec)
+    if [[ -d "$ROOT/pipeline/stages" ]]; then put "$ROOT/pipeline/stages" "$CTX/stages"; else mkdir -p "$CTX/stages"; fi
     cp "$ROOT/docker/tasks/rankrepro" "$ROOT/docker/tasks/DjlWarmup.java" "$CTX/"
     ;;
   mlflow)

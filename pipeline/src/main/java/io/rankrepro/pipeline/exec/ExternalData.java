@@ -39,10 +39,7 @@ public final class ExternalData {
         if (kinds == null) {
             return out;
         }
-        Contract contract = kinds.find(task.kind()).map(k -> k.contract()).orElse(null);
-        if (contract == null) {
-            return out;
-        }
+        Contract contract = kinds.find(task.kind()).orElseThrow().contract();
         for (Path p : contract.external().apply(ParamsBinding.bind(contract.params(), task.params().asMap()))) {
             if (Files.isDirectory(p)) {
                 try (Stream<Path> walk = Files.walk(p)) {

@@ -17,14 +17,8 @@ import java.util.TreeMap;
 final class InputView {
     private InputView() { }
 
-    /**
-     * The files of {@code output} (path → SHA-256) that {@code in} reads; all of them when it reads
-     * the whole output.
-     */
+    /** The files of {@code output} (path → SHA-256) that {@code in} reads. */
     static Map<String, String> select(Map<String, String> output, PlannedInput in, String producer) throws TaskFailure {
-        if (in.whole()) {
-            return new TreeMap<>(output);
-        }
         Map<String, String> out = new TreeMap<>();
         for (String name : in.files()) {
             int before = out.size();

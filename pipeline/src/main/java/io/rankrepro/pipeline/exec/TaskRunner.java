@@ -75,7 +75,7 @@ public final class TaskRunner {
                     }
                     PlannedTask up = plan.task(producer);
                     Map<String, String> files = InputView.select(v.record().files(), in, producer);
-                    Path dir = in.whole() ? v.dir() : InputView.link(v.dir(), files.keySet(), view.resolve(Integer.toString(read.size())));
+                    Path dir = InputView.link(v.dir(), files.keySet(), view.resolve(Integer.toString(read.size())));
                     inputs.add(new TaskInput(up.id(), up.stage(), up.sweepPoint(), dir));
                     read.add(new TaskDescriptor.Input(up.stage(), up.id(), up.sweepPoint(), keys.key(producer),
                             v.record().mlflowRunId(), files));
@@ -246,9 +246,6 @@ public final class TaskRunner {
     /** A kind with a contract writes only what it declares: an undeclared file would reach no reader. */
     static void checkDeclared(Task impl, PlannedTask task, java.util.Collection<String> written) throws TaskFailure {
         Contract contract = impl.contract();
-        if (contract == null) {
-            return;
-        }
         List<String> undeclared = written.stream().filter(f -> !contract.writes(f)).sorted().toList();
         if (!undeclared.isEmpty()) {
             throw new TaskFailure(task.id() + " (" + task.kind() + ") wrote " + undeclared + ", which its contract does not declare"

@@ -7,8 +7,7 @@ import java.util.List;
  * their files the task reads.
  *
  * @param stage     the upstream stage
- * @param files     the files (or folders, ending in {@code /}) read of each producer's output; empty
- *                  means all of it (a kind without a declared contract)
+ * @param files     the files (or folders, ending in {@code /}) read of each producer's output
  * @param producers the ids of the upstream tasks of that stage on this task's branch (every branch
  *                  for a gather), in plan order
  */
@@ -16,10 +15,5 @@ public record PlannedInput(String stage, List<String> files, List<String> produc
     public PlannedInput {
         files = List.copyOf(files);
         producers = List.copyOf(producers);
-    }
-
-    /** Whether the whole output is read (no declared files). */
-    public boolean whole() {
-        return files.isEmpty();
     }
 }

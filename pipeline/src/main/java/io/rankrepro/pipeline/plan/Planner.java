@@ -100,13 +100,6 @@ public final class Planner {
             } else {
                 current.put(Map.of(), add(stage, task, base, Map.of(), List.copyOf(previous.values()), byId, tasks, stageProblems));
             }
-            if (task != null && task.contract() == null) {
-                for (PlannedTask t : current.values()) {
-                    for (String problem : validate(task, t)) {
-                        stageProblems.add("stages (" + stage.name() + ").params: " + problem);
-                    }
-                }
-            }
             for (String problem : stageProblems) {
                 if (seen.add(problem)) {
                     problems.add(problem);
@@ -119,19 +112,6 @@ public final class Planner {
         }
         SpecInfo info = new SpecInfo(spec.id(), spec.title(), spec.paper(), spec.data(), profile, spec.seed());
         return new Plan(spec, info, tasks);
-    }
-
-    /**
-     * The task's own checks; a check that throws (a getter meeting a value of an unexpected shape)
-     * is a problem with the spec too, never a crash of the planner.
-     */
-    private static List<String> validate(Task task, PlannedTask t) {
-        try {
-            return task.validate(t.params());
-        } catch (RuntimeException e) {
-            return List.of("parameters rejected by " + task.kind() + ": "
-                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
-        }
     }
 
     private PlannedTask add(StageSpec stage, Task task, Map<String, Object> params, Map<String, Object> point,
@@ -170,10 +150,7 @@ public final class Planner {
     private List<PlannedInput> wire(StageSpec stage, Contract contract, List<PlannedTask> ancestors, List<String> problems) {
         List<PlannedInput> inputs = new ArrayList<>();
         if (contract == null) {
-            Map<String, List<String>> byStage = new LinkedHashMap<>();
-            ancestors.forEach(a -> byStage.computeIfAbsent(a.stage(), k -> new ArrayList<>()).add(a.id()));
-            byStage.forEach((s, ids) -> inputs.add(new PlannedInput(s, List.of(), ids)));
-            return inputs;
+            return inputs; // an unknown kind, already reported
         }
         for (Contract.Input in : contract.inputs()) {
             List<PlannedTask> producers = ancestors.stream().filter(a -> a.stage().equals(in.stage())).toList();
@@ -219,10 +196,6 @@ public final class Planner {
                     problems.add(where + " " + stage + "." + why);
                     continue;
                 }
-            } else if (!params.containsKey(param)) {
-                problems.add(where + " " + key + ": no such stage parameter (stage '" + stage + "' has "
-                        + new java.util.TreeSet<>(params.keySet()) + ")");
-                continue;
             }
             Object old = params.get(param);
             Object value = o.getValue();

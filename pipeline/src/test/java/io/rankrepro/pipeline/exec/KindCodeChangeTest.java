@@ -57,6 +57,7 @@ class KindCodeChangeTest {
                         record Config(int n) { }
                         List<Gen> generic;
                         public String kind() { return Common.name("uses-shared"); }
+                        public Contract contract() { return Contract.of(Config.class).build(); }
                         public void run(TaskContext ctx) {
                             Supplier<Double> viaLambda = () -> new Helper().get();
                             Supplier<Object> viaMethodReference = Maker::make;
@@ -69,6 +70,7 @@ class KindCodeChangeTest {
                     import io.rankrepro.tasks.task.*;
                     public final class Other implements Task {
                         public String kind() { return Common.name("other"); }
+                        public Contract contract() { return null; }
                         public void run(TaskContext ctx) { }
                     }""");
 

@@ -26,8 +26,8 @@ class PlannerTest {
         PlannedTask c2 = plan.task("c[x=2]");
         assertEquals(List.of("b[x=2]"), c2.upstream());
         assertEquals(List.of("a", "b[x=2]"), c2.ancestors());
-        assertEquals(2L, plan.task("b[x=2]").params().asMap().get("x"));
-        assertEquals(false, c2.params().has("x"), "only the swept stage receives the sweep value as a param");
+        assertEquals(2.0, plan.task("b[x=2]").params().asMap().get("x"));
+        assertEquals(0.0, c2.params().asMap().get("x"), "only the swept stage receives the sweep value; c has x's default");
         assertEquals(Map.of("x", 2L), c2.sweepPoint());
         PlannedTask d = plan.task("d");
         assertEquals(List.of("c[x=1]", "c[x=2]", "c[x=3]"), d.upstream());
@@ -48,7 +48,9 @@ class PlannerTest {
     void rejectsUnknownKindsBadOverridesAndInvalidParamsBeforeRunning() throws Exception {
         ExperimentSpec spec = SpecLoader.load(CHAIN);
         SpecException e = assertThrows(SpecException.class, () -> planner.plan(spec, "cpu", Map.of("b.nope", 1.0)));
-        assertTrue(e.getMessage().contains("--set b.nope: no such stage parameter"), e.getMessage());
+        assertTrue(e.getMessage().contains("--set b.nope: unknown parameter (parameters: x, factor, fail, sleep_ms)"), e.getMessage());
+        e = assertThrows(SpecException.class, () -> planner.plan(spec, "cpu", Map.of("b.factr", 1.0)));
+        assertTrue(e.getMessage().contains("--set b.factr: unknown parameter (did you mean factor?)"), e.getMessage());
         e = assertThrows(SpecException.class, () -> planner.plan(spec, "cpu", Map.of("a.factor", "big")));
         assertTrue(e.getMessage().contains("must be a number"), e.getMessage());
         e = assertThrows(SpecException.class, () -> planner.plan(spec, "turbo", Map.of()));
@@ -59,7 +61,7 @@ class PlannerTest {
                 stages: [{name: a, kind: test/emit, params: {x: -1.0}}, {name: b, kind: no/such}]
                 """.getBytes());
         e = assertThrows(SpecException.class, () -> planner.plan(negative, "cpu", Map.of()));
-        assertTrue(e.getMessage().contains("stages (a).params: x: must be ≥ 0"), e.getMessage());
+        assertTrue(e.getMessage().contains("a.x: must be ≥ 0"), e.getMessage());
         assertTrue(e.getMessage().contains("unknown task kind 'no/such'"), e.getMessage());
     }
 

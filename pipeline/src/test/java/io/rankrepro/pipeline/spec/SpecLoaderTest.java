@@ -57,7 +57,6 @@ class SpecLoaderTest {
             "gather without sweep  | 'sweep: true, params: {factor: 2.0}' | 'params: {factor: 2.0}' | nothing to gather",
             "unknown profile       | 'smoke: {'       | 'fast: {'                           | profiles.fast: unknown profile",
             "override unknown stage| 'b.factor: 5.0'  | 'z.factor: 5.0'                     | profiles.smoke.set.z.factor: no stage named 'z'",
-            "override unknown param| 'b.factor: 5.0'  | 'b.fctor: 5.0'                      | stage 'b' has no parameter 'fctor'",
             "profile sweeps unknown axis | 'sweep: {x: [1]}, set' | 'sweep: {y: [1]}, set'   | profiles.smoke.sweep.y: not a sweep axis",
             "stages not a list     | 'stages:'        | 'stages: 3\\nunused:'               | stages: required, a non-empty list",
     })

@@ -1,13 +1,14 @@
 package io.rankrepro.pipeline.testkinds;
 
-import io.rankrepro.tasks.task.Params;
+import io.rankrepro.tasks.task.Contract;
+import io.rankrepro.tasks.task.Default;
+import io.rankrepro.tasks.task.ParamCheck;
 import io.rankrepro.tasks.task.Task;
 import io.rankrepro.tasks.task.TaskContext;
 import io.rankrepro.tasks.task.TaskInput;
 import io.rankrepro.tasks.task.TaskProvider;
 
 import java.nio.file.Files;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -25,36 +26,48 @@ public final class TestTaskProvider implements TaskProvider {
 
     /** Writes value = x * factor (+ upstream values); fails on request; validates x ≥ 0. */
     static final class Emit implements Task {
+        record Config(@Default("0") double x, @Default("1") double factor, @Default("false") boolean fail,
+                      @Default("0") int sleepMs) {
+            Config {
+                ParamCheck.require(x >= 0, "x", "must be ≥ 0, got " + x);
+            }
+        }
+
+        private static final Contract CONTRACT = Contract.of(Config.class)
+                .readsIfPresent("a", "value.txt").readsIfPresent("b", "value.txt").readsIfPresent("c", "value.txt")
+                .writes("value.txt").build();
+
         @Override public String kind() { return "test/emit"; }
+
+        @Override public Contract contract() { return CONTRACT; }
 
         @Override
         public void run(TaskContext ctx) throws Exception {
             RUNS.incrementAndGet();
-            if (ctx.params().getBoolean("fail", false)) {
+            Config c = ctx.params(Config.class);
+            if (c.fail()) {
                 throw new IllegalStateException("asked to fail");
             }
-            Thread.sleep(ctx.params().getInt("sleepMs", 0));
-            double v = ctx.params().getDouble("x", 0) * ctx.params().getDouble("factor", 1);
+            Thread.sleep(c.sleepMs());
+            double v = c.x() * c.factor();
             for (TaskInput in : ctx.inputs()) {
                 v += Double.parseDouble(Files.readString(in.dir().resolve("value.txt")).trim());
             }
             Files.writeString(ctx.outputDir().resolve("value.txt"), Double.toString(v));
             ctx.tracker().logMetric("value", v, 0);
         }
-
-        @Override
-        public List<String> validate(Params params) {
-            List<String> problems = new ArrayList<>();
-            if (params.has("x") && params.getDouble("x") < 0) {
-                problems.add("x: must be ≥ 0, got " + params.getDouble("x"));
-            }
-            return problems;
-        }
     }
 
     /** Sums the values of its direct upstream tasks into sum.txt, listing their sweep points. */
     static final class Gather implements Task {
+        record Config(@Default("b") String from) { }
+
+        private static final Contract CONTRACT = Contract.of(Config.class)
+                .readsIfPresent("b", "value.txt").readsIfPresent("c", "value.txt").writes("sum.txt", "points.txt").build();
+
         @Override public String kind() { return "test/gather"; }
+
+        @Override public Contract contract() { return CONTRACT; }
 
         @Override
         public void run(TaskContext ctx) throws Exception {
@@ -63,7 +76,7 @@ public final class TestTaskProvider implements TaskProvider {
             StringBuilder points = new StringBuilder();
             for (TaskInput in : ctx.inputs()) {
                 if (Files.exists(in.dir().resolve("value.txt")) && !in.sweepPoint().isEmpty()
-                        && in.stage().equals(ctx.params().getString("from", "b"))) {
+                        && in.stage().equals(ctx.params(Config.class).from())) {
                     sum += Double.parseDouble(Files.readString(in.dir().resolve("value.txt")).trim());
                     points.append(in.sweepPoint()).append('\n');
                 }

@@ -131,7 +131,9 @@ public final class ParamsBinding {
         Map<String, Object> out = new TreeMap<>();
         for (Component c : components(params.getClass())) {
             try {
-                Object v = c.component().getAccessor().invoke(params);
+                java.lang.reflect.Method accessor = c.component().getAccessor();
+                accessor.setAccessible(true); // records of test kinds and nested records need not be public
+                Object v = accessor.invoke(params);
                 out.put(c.name(), v == null ? null : JSON.convertValue(v, Object.class));
             } catch (ReflectiveOperationException e) {
                 throw new IllegalStateException("cannot read " + c.name() + " of " + params.getClass().getName(), e);

@@ -24,8 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @ExtendWith(RequiresDocker.class)
 class DockerRunnerEquivalenceTest {
     private static final String SPEC = RankreproImages.repoRoot().resolve("pipeline/experiments/boix2023/fig1.yaml").toString();
-    private static final List<String> TINY = List.of("--set", "prepare.samples=16", "--set", "train.tauMax=1.5",
-            "--set", "train.checkpoints=6", "--set", "train.uniformCheckpoints=6");
+    private static final List<String> TINY = List.of("--set", "prepare.samples=16", "--set", "train.tau_max=1.5",
+            "--set", "train.checkpoints=6", "--set", "train.uniform_checkpoints=6");
 
     @Test
     void dockerAndLocalRunnersAgreeOnTheAnalysisTables(@TempDir Path tmp) throws Exception {

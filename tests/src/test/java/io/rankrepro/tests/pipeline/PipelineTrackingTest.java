@@ -32,8 +32,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PipelineTrackingTest {
     private static final Path SPEC = Path.of("../pipeline/experiments/boix2023/fig1.yaml");
     /** Smaller than smoke: this test is about tracking, not about the science. */
-    private static final String[] TINY = {"--set", "prepare.samples=16", "--set", "train.tauMax=1.5",
-            "--set", "train.checkpoints=6", "--set", "train.uniformCheckpoints=6"};
+    private static final String[] TINY = {"--set", "prepare.samples=16", "--set", "train.tau_max=1.5",
+            "--set", "train.checkpoints=6", "--set", "train.uniform_checkpoints=6"};
 
     private static MlflowServerProcess server;
     private static MlflowTracking mlflow;
@@ -83,7 +83,7 @@ class PipelineTrackingTest {
         RunView train = children.stream().filter(r -> "train[alpha=1e-8]".equals(r.tags().get("rankrepro.task"))).findFirst().orElseThrow();
         assertEquals("FINISHED", train.status());
         assertEquals("1.0E-8", train.params().get("alpha"));
-        assertEquals("1.5", train.params().get("tauMax"));
+        assertEquals("1.5", train.params().get("tau_max"));
         assertEquals("diagonal-toy/train", train.tags().get("rankrepro.kind"));
         List<MetricPoint> loss = mlflow.metricHistory(train.runId(), "loss");
         assertTrue(loss.size() > 10, "loss history: " + loss.size());

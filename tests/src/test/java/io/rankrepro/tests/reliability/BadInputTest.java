@@ -33,13 +33,13 @@ class BadInputTest {
             stages:
               - name: prepare
                 kind: diagonal-toy/prepare
-                params: {tokens: 4, samples: 16, teacherKq: [0.5, 0.0, 0.0, -1.0, 0.0], teacherVo: [1.2, 0.0, -0.5, 0.0, 0.0], dataSeed: 0}
+                params: {tokens: 4, samples: 16, teacher_kq: [0.5, 0.0, 0.0, -1.0, 0.0], teacher_vo: [1.2, 0.0, -0.5, 0.0, 0.0], data_seed: 0}
               - name: train
                 kind: diagonal-toy/train
                 sweep: true
-                params: {learningRate: 0.02, tauMax: 1.5, checkpoints: 6, uniformCheckpoints: 6, logEvery: 2}
+                params: {learning_rate: 0.02, tau_max: 1.5, checkpoints: 6, uniform_checkpoints: 6, log_every: 2}
             profiles:
-              smoke: {set: {train.tauMax: 1.0}}
+              smoke: {set: {train.tau_max: 1.0}}
             """;
     private static final String TRANSFORMER = """
             id: reliability/too-big
@@ -96,19 +96,22 @@ class BadInputTest {
         c.add(broken("seed of the wrong type", "seed: 0", "seed: zero", "seed: must be a non-negative integer"));
         c.add(broken("no stages", VALID.substring(VALID.indexOf("stages:"), VALID.indexOf("profiles:")), "stages: []\n", "stages: required"));
         c.add(broken("unknown task kind", "kind: diagonal-toy/train", "kind: diagonal-toy/trian", "unknown task kind 'diagonal-toy/trian'"));
-        c.add(broken("param of the wrong type", "learningRate: 0.02", "learningRate: fast", "learningRate"));
-        c.add(broken("param a mapping", "logEvery: 2", "logEvery: {every: 2}", "logEvery: must be a number, string, boolean"));
+        c.add(broken("param of the wrong type", "learning_rate: 0.02", "learning_rate: fast", "learning_rate"));
+        c.add(broken("misspelled param", "tau_max: 1.5", "tau_mxa: 1.5", "stages (train).params.tau_mxa: unknown parameter (did you mean tau_max?)"));
+        c.add(broken("old camelCase name", "learning_rate: 0.02", "learningRate: 0.02",
+                "learningRate: unknown parameter (did you mean learning_rate? spec params are snake_case)"));
+        c.add(broken("param a mapping", "log_every: 2", "log_every: {every: 2}", "log_every: must be a number, string, boolean"));
         c.add(broken("sweep axis empty", "alpha: [1.0e-1, 1.0e-8]", "alpha: []", "must be a non-empty list"));
         c.add(broken("sweep value repeated", "alpha: [1.0e-1, 1.0e-8]", "alpha: [0.1, 0.1]", "appears twice"));
-        c.add(broken("integer beyond 64 bits", "dataSeed: 0", "dataSeed: 123456789012345678901234567890", "is too large"));
-        c.add(broken("non-finite number", "learningRate: 0.02", "learningRate: .inf", "'.inf'"));
+        c.add(broken("integer beyond 64 bits", "data_seed: 0", "data_seed: 123456789012345678901234567890", "is too large"));
+        c.add(broken("non-finite number", "learning_rate: 0.02", "learning_rate: .inf", "'.inf'"));
         c.add(broken("unknown profile", "smoke: {set", "huge: {set", "profiles.huge: unknown profile"));
-        c.add(broken("profile overrides a missing param", "train.tauMax: 1.0", "train.tauMaxx: 1.0", "has no parameter 'tauMaxx'"));
+        c.add(broken("profile overrides a missing param", "train.tau_max: 1.0", "train.tau_maxx: 1.0", "train.tau_maxx: unknown parameter (did you mean tau_max?)"));
         // sizes
-        c.add(broken("negative sample count", "samples: 16", "samples: -16", "'samples' must be > 0"));
-        c.add(broken("zero tokens", "tokens: 4", "tokens: 0", "'tokens' must be > 0"));
+        c.add(broken("negative sample count", "samples: 16", "samples: -16", "samples: must be > 0"));
+        c.add(broken("zero tokens", "tokens: 4", "tokens: 0", "tokens: must be > 0"));
         c.add(broken("huge data set", "samples: 16", "samples: 2000000000", "too large for this toy"));
-        c.add(broken("training for ever", "tauMax: 1.5", "tauMax: 1.0e12", "steps exceeds"));
+        c.add(broken("training for ever", "tau_max: 1.5", "tau_max: 1.0e12", "steps exceeds"));
         c.add(broken("sweep too wide", "sweep: {alpha: [1.0e-1, 1.0e-8]}", "sweep: {alpha: [" + numbers(0.001, 120)
                 + "], beta: [" + numbers(1, 100) + "]}", "sweep points; at most"));
         c.add(spec("transformer beyond this machine's memory", TRANSFORMER, "more than this machine's"));
@@ -132,10 +135,11 @@ class BadInputTest {
         c.add(args("--workers not a number", "Invalid value for option '--workers'", "--workers", "two"));
         c.add(args("unknown --runner", "--runner must be local or docker", "--runner", "podman"));
         c.add(args("unknown --profile", "profile 'huge' is not one of", "--profile", "huge"));
-        c.add(args("--set without =", "expected STAGE.PARAM=VALUE", "--set", "train.tauMax"));
-        c.add(args("--set of a missing param", "no such stage parameter", "--set", "train.steps=10"));
-        c.add(args("--set of the wrong type", "must be a number like its default", "--set", "train.tauMax=long"));
-        c.add(args("--set a negative rate", "'learningRate' must be > 0", "--set", "train.learningRate=-0.5"));
+        c.add(args("--set without =", "expected STAGE.PARAM=VALUE", "--set", "train.tau_max"));
+        c.add(args("--set of a missing param", "--set train.steps: unknown parameter (parameters: alpha, learning_rate", "--set", "train.steps=10"));
+        c.add(args("--set of a misspelled param", "--set train.learning_rat: unknown parameter (did you mean learning_rate?)", "--set", "train.learning_rat=0.1"));
+        c.add(args("--set of the wrong type", "must be a number like its default", "--set", "train.tau_max=long"));
+        c.add(args("--set a negative rate", "learning_rate: must be > 0", "--set", "train.learning_rate=-0.5"));
         c.add(args("unknown option", "Unknown option: '--nope'", "--nope"));
         c.add(new Case("spec missing", null, List.of("run", "--spec", "$TMP/no-such.yaml"), "file not found"));
         c.add(new Case("spec is a folder", null, List.of("run", "--spec", "$TMP"), "is a directory"));

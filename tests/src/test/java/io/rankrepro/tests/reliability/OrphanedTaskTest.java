@@ -23,7 +23,7 @@ class OrphanedTaskTest {
     private static String[] run(Path dir) {
         // two workers: every task in a JVM of its own, as the embedded default runs them
         // four times the fault tests' training, so that it cannot end on its own before the checks
-        return new String[] {"run", "--spec", CrashResumeTest.SPEC, "--set", "train.tauMax=6", "--workers", "2", "--no-tracking",
+        return new String[] {"run", "--spec", CrashResumeTest.SPEC, "--set", "train.tau_max=6", "--workers", "2", "--no-tracking",
                 "--workdir", dir.resolve("work").toString(), "--results", dir.resolve("results").toString()};
     }
 

@@ -43,8 +43,8 @@ class SecretsTest {
                             "MLFLOW_TRACKING_PASSWORD", password, "MLFLOW_TRACKING_TOKEN", token, "AIRFLOW_PASSWORD", airflow),
                     "run", "--spec", SPEC, "--profile", "smoke", "--workers", "1", "--tracking-uri", server.uri(),
                     "--workdir", tmp.resolve("work").toString(), "--results", tmp.resolve("results").toString(),
-                    "--set", "prepare.samples=16", "--set", "train.tauMax=1.5",
-                    "--set", "train.checkpoints=6", "--set", "train.uniformCheckpoints=6");
+                    "--set", "prepare.samples=16", "--set", "train.tau_max=1.5",
+                    "--set", "train.checkpoints=6", "--set", "train.uniform_checkpoints=6");
             assertTrue(p.waitFor(600, TimeUnit.SECONDS), "run did not finish");
             String out = Files.readString(log);
             assertEquals(0, p.exitValue(), out);

@@ -35,9 +35,9 @@ class SpecFuzzTest {
     private static final YAMLMapper YAML = new YAMLMapper();
     private static final List<String> KINDS = List.of("diagonal-toy/prepare", "diagonal-toy/train", "diagonal-toy/analyze",
             "checkpoint/verify", "boix2023/fig1", "transformer/train", "data/prepare", "rank/analyze", "no-such/kind");
-    private static final List<String> PARAM_NAMES = List.of("tokens", "samples", "teacherKq", "teacherVo", "dataSeed", "alpha",
-            "learningRate", "tauMax", "checkpoints", "uniformCheckpoints", "logEvery", "width", "heads", "layers", "steps",
-            "batch_size", "lr", "context", "dataset", "root", "path", "numericalRankTol", "9bad name", "");
+    private static final List<String> PARAM_NAMES = List.of("tokens", "samples", "teacher_kq", "teacher_vo", "data_seed", "alpha",
+            "learning_rate", "tau_max", "checkpoints", "uniform_checkpoints", "log_every", "width", "heads", "layers", "steps",
+            "batch_size", "lr", "context", "dataset", "root", "path", "numerical_rank_tol", "9bad name", "");
     private static TaskKinds kinds;
 
     @BeforeContainer
@@ -116,7 +116,7 @@ class SpecFuzzTest {
                 anyValue().list().ofMaxSize(4).map(l -> (Object) l)).ofMaxSize(2);
         Arbitrary<Map<String, Object>> profiles = Arbitraries.maps(Arbitraries.of("smoke", "cpu", "paper", "huge"),
                 Arbitraries.maps(Arbitraries.of("set", "sweep", "bogus"),
-                        Arbitraries.oneOf(Arbitraries.maps(Arbitraries.of("train.tauMax", "prepare.samples", "nope", "train.steps"), anyValue()).ofMaxSize(2).map(m -> (Object) m),
+                        Arbitraries.oneOf(Arbitraries.maps(Arbitraries.of("train.tau_max", "prepare.samples", "nope", "train.steps"), anyValue()).ofMaxSize(2).map(m -> (Object) m),
                                 anyValue())).ofMaxSize(2).map(m -> (Object) m)).ofMaxSize(2);
         return Combinators.combine(id, anyValue(), stages, sweep, profiles, Arbitraries.of("seed", "extra", "title"))
                 .as((i, seed, st, sw, pr, extra) -> {
