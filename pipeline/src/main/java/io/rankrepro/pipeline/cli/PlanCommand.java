@@ -38,8 +38,12 @@ final class PlanCommand implements Callable<Integer> {
                 plan.info().profile(), plan.info().seed(), plan.tasks().size(), CodeVersion.current());
         for (PlannedTask t : plan.tasks()) {
             OutputStore.Verification v = store.verify(keys.get(t.id()));
-            System.out.printf("%-28s %-26s %s  %s%n", t.id(), t.kind(), keys.get(t.id()).substring(0, 12),
-                    v.ok() ? "cached" : "will run: " + reasons.why(t, v));
+            java.util.SortedSet<String> others = store.users(keys.get(t.id()));
+            others.remove(plan.spec().id());
+            String shared = others.isEmpty() ? "" : ", shared with " + String.join(", ", others);
+            System.out.printf("%-28s %-26s %s  %s%s%n", t.id(), t.kind(), keys.get(t.id()).substring(0, 12),
+                    v.ok() ? "cached" : "will run: " + reasons.why(t, v), shared);
+            plan.spec().stage(t.stage()).map(s -> s.sharedFrom()).ifPresent(f -> System.out.printf("    stage from %s%n", f));
             System.out.printf("    after: %s%n    params: %s%n", t.upstream().isEmpty() ? "-" : String.join(", ", t.upstream()), t.params());
         }
         return 0;

@@ -95,6 +95,26 @@ public final class OutputStore {
         }
     }
 
+    /** The experiments whose tasks last published {@code key} (at any profile): who shares an output. */
+    public java.util.SortedSet<String> users(String key) {
+        java.util.SortedSet<String> out = new java.util.TreeSet<>();
+        Path index = root.resolveSibling("index");
+        if (!Files.isDirectory(index)) {
+            return out;
+        }
+        try (Stream<Path> files = Files.walk(index)) {
+            for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+                if (!f.getFileName().toString().endsWith(".tmp") && key.equals(Files.readString(f).strip())) {
+                    Path rel = index.relativize(f);
+                    out.add(rel.subpath(0, rel.getNameCount() - 2).toString().replace('\\', '/'));
+                }
+            }
+        } catch (IOException | UncheckedIOException e) {
+            return out;
+        }
+        return out;
+    }
+
     private Path latestFile(String experiment, String profile, String taskId) {
         return root.resolveSibling("index").resolve(experiment).resolve(profile)
                 .resolve(taskId.replaceAll("[^A-Za-z0-9._=,\\[\\]-]", "_"));

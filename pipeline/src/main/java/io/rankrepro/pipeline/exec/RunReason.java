@@ -32,7 +32,7 @@ public final class RunReason {
     /** Why {@code task} runs given what the store holds for its key ({@code v} not ok). */
     public String why(PlannedTask task, OutputStore.Verification v) {
         if (v.state() == OutputStore.Verification.State.CORRUPT) {
-            return "an output failed verification: " + v.reason();
+            return v.reason(); // "outputs failed verification: FILE has sha256 …"
         }
         Optional<String> last = store.latest(plan.spec().id(), plan.info().profile(), task.id());
         Optional<TaskRecord> previous = last.flatMap(store::record);

@@ -66,6 +66,13 @@ public final class Planner {
             }
             stageParams.put(s.name(), params);
         }
+        for (Map.Entry<String, ProfileSpec> other : spec.profiles().entrySet()) {
+            if (!other.getKey().equals(profile)) { // checked, not applied: a typo in any profile fails every plan
+                Map<String, Map<String, Object>> scratch = new LinkedHashMap<>();
+                stageParams.forEach((k, v) -> scratch.put(k, new LinkedHashMap<>(v)));
+                applyOverrides(other.getValue().set(), scratch, spec, "profiles." + other.getKey() + ".set", problems);
+            }
+        }
         applyOverrides(p.set(), stageParams, spec, "profiles." + profile + ".set", problems);
         applyOverrides(overrides, stageParams, spec, "--set", problems);
 

@@ -88,12 +88,12 @@ class BadInputTest {
         c.add(spec("nesting 5000 deep", "id: " + "[".repeat(5000) + "]".repeat(5000) + "\n", "not valid YAML"));
         c.add(new Case("file over 1 MiB", ("# " + "x".repeat(1 << 20) + "\n" + VALID).getBytes(StandardCharsets.UTF_8), List.of(), "a spec is at most"));
         // shape and types
-        c.add(broken("unknown top-level field", "seed: 0", "seed: 0\nseeds: 1", "seeds: unknown field"));
+        c.add(broken("unknown top-level field", "\nseed: 0", "\nseed: 0\nseeds: 1", "seeds: unknown field"));
         c.add(broken("unknown stage field", "sweep: true", "sweep: true\n    retries: 3", "retries: unknown field"));
         c.add(broken("id of the wrong type", "id: reliability/bad-input", "id: 42", "id: must be a non-empty string"));
         c.add(broken("id not paper/figure", "id: reliability/bad-input", "id: Fig1", "must look like paper/figure"));
-        c.add(broken("negative seed", "seed: 0", "seed: -1", "seed: must be a non-negative integer"));
-        c.add(broken("seed of the wrong type", "seed: 0", "seed: zero", "seed: must be a non-negative integer"));
+        c.add(broken("negative seed", "\nseed: 0", "\nseed: -1", "seed: must be a non-negative integer"));
+        c.add(broken("seed of the wrong type", "\nseed: 0", "\nseed: zero", "seed: must be a non-negative integer"));
         c.add(broken("no stages", VALID.substring(VALID.indexOf("stages:"), VALID.indexOf("profiles:")), "stages: []\n", "stages: required"));
         c.add(broken("unknown task kind", "kind: diagonal-toy/train", "kind: diagonal-toy/trian", "unknown task kind 'diagonal-toy/trian'"));
         c.add(broken("param of the wrong type", "learning_rate: 0.02", "learning_rate: fast", "learning_rate"));
