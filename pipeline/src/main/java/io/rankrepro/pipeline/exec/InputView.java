@@ -32,7 +32,7 @@ final class InputView {
             }
             // a declared file its producer did not write this time (prepare writes images.npz or tokens.npz)
             // is simply absent from the view: the task says what it missed if it needed it
-
+        }
         return out;
     }
 
