@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -21,11 +20,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * kill -9 of a training task mid-run, then a rerun of the DAG: it resumes from the last snapshot,
  * ends with the same bytes as an uninterrupted run, and the tracked loss history has every step of
- * the uninterrupted run's, each once. The killed task left no output a rerun would accept.
+ * the uninterrupted run's, each once. The killed task left no output a rerun would accept. The
+ * kills land where a {@link TrainingGate} holds the training, not wherever a clock finds it.
  */
 class CrashResumeTest {
     static final String SPEC = "src/test/resources/reliability/toy-train.yaml";
     static final String TRAIN = "train";
+    /**
+     * Where a kill lands (the spec's training snapshots every 500 of its ~5,500 steps and reports
+     * progress every 110): between the snapshots at 2000 and 2500, with metrics after the first.
+     */
+    static final long KILL_AT = 2250;
+    /** How long a child may take to reach a hold: a limit for a hung child, not a guess at speed. */
+    static final Duration HUNG = Duration.ofSeconds(120);
 
     private static MlflowServerProcess server;
     private static MlflowTracking mlflow;
@@ -62,11 +69,12 @@ class CrashResumeTest {
 
         Work crashed = new Work(tmp.resolve("crash/work"));
         Path log = Files.createDirectories(tmp.resolve("crash")).resolve("killed.log");
-        Process p = ChildJvm.start(log, Map.of(), run(tmp.resolve("crash"), true));
-        // let it write two snapshots, so that the kill lands mid-training with metrics after the last one
-        ChildJvm.await(p, log, Duration.ofSeconds(120), "second resume snapshot",
-                () -> crashed.snapshot().map(s -> s.getFileName().toString().compareTo("step_000000002000") >= 0).orElse(false));
+        // held after four snapshots, so that the kill lands mid-training with metrics after the last one
+        TrainingGate gate = TrainingGate.create(tmp.resolve("crash/gate")).holdAt(KILL_AT);
+        Process p = ChildJvm.start(log, gate.env(), run(tmp.resolve("crash"), true));
+        ChildJvm.await(p, log, HUNG, "the training held at step " + KILL_AT, () -> gate.isHeld(KILL_AT));
         ChildJvm.kill9(p);
+        assertEquals("step_000000002000", crashed.snapshot().orElseThrow().getFileName().toString(), "killed after the snapshot at 2000");
         String runBefore = Files.readString(crashed.resumeFolder().orElseThrow().resolve("run-id")).strip();
         assertTrue(crashed.output(TRAIN).isEmpty(), "a killed task leaves no published output");
         assertTrue(Work.list(crashed.dir().resolve("staging")).findAny().isPresent(), "its staging folder is left, unaccepted");
@@ -94,8 +102,9 @@ class CrashResumeTest {
     void aCorruptResumeSnapshotIsNamedAndNotUsed(@TempDir Path tmp) throws Exception {
         Work work = new Work(tmp.resolve("work"));
         Path log = tmp.resolve("killed.log");
-        Process p = ChildJvm.start(log, Map.of(), run(tmp, false));
-        ChildJvm.await(p, log, Duration.ofSeconds(120), "a resume snapshot", () -> work.snapshot().isPresent());
+        TrainingGate gate = TrainingGate.create(tmp.resolve("gate")).holdAt(1000); // its snapshot at step 1000 written
+        Process p = ChildJvm.start(log, gate.env(), run(tmp, false));
+        ChildJvm.await(p, log, HUNG, "the training held at step 1000", () -> gate.isHeld(1000));
         ChildJvm.kill9(p);
         Path state = work.snapshot().orElseThrow().resolve("state/weights.npz");
         byte[] bytes = Files.readAllBytes(state);

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -22,7 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The MLflow server goes away while a training logs to it. Back after 30 s: training went on,
  * its metrics waited in the work folder's spool and were replayed — none lost, none twice. Never
  * back (within a short grace): the run fails saying where the points are, and
- * {@code rankrepro tracking replay} sends them once the server returns.
+ * {@code rankrepro tracking replay} sends them once the server returns. The training passes a
+ * {@link TrainingGate}: the outage begins and ends at steps the test chose, on any machine.
  */
 class TrackingOutageTest {
     private static MlflowServerProcess server;
@@ -51,48 +53,64 @@ class TrackingOutageTest {
                 "--results", dir.resolve("results").toString()));
     }
 
-    /** Waits until the training is under way: its first resume snapshot. */
-    private static void awaitTraining(Work work, CompletableFuture<Cli> run) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (work.snapshot().isEmpty()) {
-            assertFalse(run.isDone(), () -> "the run ended before training got going: " + run.join());
-            assertTrue(System.nanoTime() < deadline, "no training within 120 s");
-            Thread.sleep(20);
-        }
-    }
+    /** Held here, the training is under way: its resume snapshot at step 1000 written, ~4,500 steps to go. */
+    static final long UNDER_WAY = 1000;
+    /** Held here, the training has logged 2,000 steps since the server went down, flushing at four snapshots (1500 … 3000). */
+    static final long THROUGH_THE_OUTAGE = 3000;
+    /** How long a run in this JVM may take to reach a hold: a limit for a hung run, not a guess at speed. */
+    private static final Duration HUNG = Duration.ofSeconds(120);
 
+    /**
+     * The timing is the test's, not the machine's: the training is held at step {@link #UNDER_WAY}
+     * while the server is stopped, trains on, is held again at {@link #THROUGH_THE_OUTAGE} until the
+     * server is back, and only then finishes. However fast or slow it trains, points are logged
+     * before, during and after the outage.
+     */
     @Test
     void aThirtySecondOutageLosesAndDuplicatesNothing(@TempDir Path tmp) throws Exception {
         System.clearProperty("rankrepro.tracking.outage-grace-seconds");
         Work work = new Work(tmp.resolve("work"));
-        CompletableFuture<Cli> run = runInBackground(tmp);
-        awaitTraining(work, run);
-        String runId = Files.readString(work.resumeFolder().orElseThrow().resolve("run-id")).strip();
-        server.stopServer();
-        long down = System.currentTimeMillis();
-        Thread.sleep(30_000);
-        long up = System.currentTimeMillis();
-        server.restart();
-        Cli r = run.get(300, TimeUnit.SECONDS);
-        assertEquals(0, r.code(), r.toString());
-        assertEquals(runId, work.runId("train"));
-        List<MetricPoint> loss = mlflow.metricHistory(runId, "loss");
-        assertGapless(loss, work);
-        assertTrue(loss.stream().anyMatch(m -> m.timestampMillis() > down && m.timestampMillis() < up),
-                "training went on during the outage: points were logged while the server was down");
-        assertTrue(Work.list(tmp.resolve("work/spool")).findAny().isEmpty(), "the spool was replayed and removed");
-        assertEquals("FINISHED", mlflow.getRun(runId).status());
+        TrainingGate gate = TrainingGate.create(tmp.resolve("gate")).holdAt(UNDER_WAY).holdAt(THROUGH_THE_OUTAGE);
+        try (AutoCloseable gated = gate.installHere()) {
+            CompletableFuture<Cli> run = runInBackground(tmp);
+            gate.awaitHeld(UNDER_WAY, run, HUNG);
+            assertTrue(work.snapshot().isPresent(), "a resume snapshot before step " + UNDER_WAY);
+            String runId = Files.readString(work.resumeFolder().orElseThrow().resolve("run-id")).strip();
+            server.stopServer();
+            long down = System.currentTimeMillis();
+            gate.release(UNDER_WAY);
+            gate.awaitHeld(THROUGH_THE_OUTAGE, run, HUNG);
+            Path spool = tmp.resolve("work/spool").resolve(runId + ".jsonl");
+            assertTrue(Files.isRegularFile(spool) && Files.size(spool) > 0, "the tracker met the outage while training: points wait in " + spool);
+            Thread.sleep(Math.max(0, down + 30_000 - System.currentTimeMillis()));
+            long up = System.currentTimeMillis();
+            server.restart();
+            gate.release(THROUGH_THE_OUTAGE);
+            Cli r = run.get(300, TimeUnit.SECONDS);
+            assertEquals(0, r.code(), r.toString());
+            assertEquals(runId, work.runId("train"));
+            List<MetricPoint> loss = mlflow.metricHistory(runId, "loss");
+            assertGapless(loss, work);
+            assertTrue(loss.stream().anyMatch(m -> m.timestampMillis() < down), "points were logged before the outage");
+            assertTrue(loss.stream().anyMatch(m -> m.timestampMillis() > down && m.timestampMillis() < up),
+                    "training went on during the outage: points were logged while the server was down");
+            assertTrue(loss.stream().anyMatch(m -> m.timestampMillis() > up), "and after it: points were logged once the server was back");
+            assertTrue(Work.list(tmp.resolve("work/spool")).findAny().isEmpty(), "the spool was replayed and removed");
+            assertEquals("FINISHED", mlflow.getRun(runId).status());
+        }
     }
 
     @Test
     void aServerThatNeverReturnsEndsTheRunClearlyAndReplayCatchesUp(@TempDir Path tmp) throws Exception {
         System.setProperty("rankrepro.tracking.outage-grace-seconds", "3");
-        try {
+        TrainingGate gate = TrainingGate.create(tmp.resolve("gate")).holdAt(UNDER_WAY);
+        try (AutoCloseable gated = gate.installHere()) {
             Work work = new Work(tmp.resolve("work"));
             CompletableFuture<Cli> run = runInBackground(tmp);
-            awaitTraining(work, run);
+            gate.awaitHeld(UNDER_WAY, run, HUNG);
             String runId = Files.readString(work.resumeFolder().orElseThrow().resolve("run-id")).strip();
             server.stopServer();
+            gate.release(UNDER_WAY); // the rest of the training meets a server that is gone
             Cli r = run.get(300, TimeUnit.SECONDS);
             assertEquals(1, r.code(), r.toString());
             Path spool = tmp.resolve("work/spool").resolve(runId + ".jsonl").toAbsolutePath();
