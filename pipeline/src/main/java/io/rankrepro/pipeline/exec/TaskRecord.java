@@ -22,7 +22,7 @@ public record TaskRecord(
         Map<String, String> codeClasses) {
 
     public TaskRecord {
-        params = Map.copyOf(params);
+        params = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(params)); // a default may be null
         files = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(files));
         codeClasses = codeClasses == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(codeClasses));
     }
