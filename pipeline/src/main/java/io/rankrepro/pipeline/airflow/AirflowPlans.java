@@ -23,6 +23,8 @@ public final class AirflowPlans {
     public static final String IMAGE_SPECS = "/opt/rankrepro/experiments";
     /** The work folder inside a task container (as in {@code DockerLauncher}). */
     public static final String WORKDIR = "/workspace/work";
+    /** Where the end task writes figures, run.json and provenance.json (next to the work folder, as locally). */
+    public static final String RESULTS = "/workspace/work/results";
     public static final String START_RUN_TASK = "mlflow_start_run";
     public static final String END_RUN_TASK = "mlflow_end_run";
     public static final String MARK_FAILED_TASK = "mlflow_mark_failed";
@@ -56,7 +58,8 @@ public final class AirflowPlans {
             tasks.add(new AirflowPlan.Task(t.id(), taskId, t.stage(), t.kind(), upstream, args, new AirflowPlan.Resources(gpus)));
         }
         List<String> start = List.of("mlflow", "start-run", "--spec", spec, "--profile", profile);
-        List<String> end = List.of("mlflow", "end-run", "--spec", spec, "--profile", profile, "--workdir", WORKDIR);
+        List<String> end = List.of("mlflow", "end-run", "--spec", spec, "--profile", profile, "--workdir", WORKDIR,
+                "--results", RESULTS);
         return new AirflowPlan(AirflowPlan.FORMAT, dagId(plan.spec().id(), profile), plan.spec().id(), plan.spec().title(),
                 profile, plan.info().seed(), spec, plan.spec().sha256(), codeVersion, overrides, start, end, tasks);
     }

@@ -33,7 +33,7 @@ import java.util.Map;
                 "RUN_ID may be the figure task's run or the DAG run (parent) that made it."})
 final class FigureCommand extends StageCommand {
     /** Tag on a DAG run naming the run of its final (figure) task. */
-    static final String SINK_RUN_TAG = "rankrepro.figure_run";
+    static final String SINK_RUN_TAG = io.rankrepro.pipeline.report.DagRunResults.SINK_RUN_TAG;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static java.util.Collection<String> concat(java.util.Collection<String> a, java.util.Collection<String> b) {

@@ -9,8 +9,8 @@ import io.rankrepro.pipeline.exec.OutputStore;
 import io.rankrepro.pipeline.exec.TaskKeys;
 import io.rankrepro.pipeline.plan.Plan;
 import io.rankrepro.pipeline.plan.PlannedTask;
-import io.rankrepro.tasks.task.ClaimCheck;
-import io.rankrepro.tasks.task.ClaimChecks;
+import io.rankrepro.pipeline.exec.TaskOutcome;
+import io.rankrepro.pipeline.report.DagRunResults;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -20,7 +20,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -131,6 +133,10 @@ final class MlflowCommand {
         @Option(names = "--run-id", required = true, paramLabel = "ID", description = "The parent run (from start-run)")
         String runId;
 
+        @Option(names = "--results", defaultValue = "results", paramLabel = "DIR",
+                description = "With --spec: where figures, run.json and provenance.json go, as for `rankrepro run` (default: ${DEFAULT-VALUE})")
+        Path results;
+
         @Option(names = "--status", defaultValue = "FINISHED", paramLabel = "FINISHED|FAILED",
                 description = "Final status (default: ${DEFAULT-VALUE})")
         String status;
@@ -151,29 +157,34 @@ final class MlflowCommand {
             return 0;
         }
 
+        /**
+         * What `rankrepro run` does at the end of a DAG run (DagRunResults), from what the store holds:
+         * a task whose output was made by a child run of this parent ran in it, any other was cached.
+         */
         private void summarize(MlflowTracking mlflow, RunView parentView) throws Exception {
             Plan plan = Commands.plan(specOptions);
             Map<String, String> keys = Commands.keys(plan).keys();
             OutputStore store = new OutputStore(work.workdir);
-            MlflowRunTracker parent = mlflow.attachRun(runId);
-            for (PlannedTask sink : plan.sinks()) {
-                OutputStore.Verification v = store.verify(keys.get(sink.id()));
+            Set<String> children = new HashSet<>();
+            mlflow.childRuns(runId).forEach(child -> children.add(child.runId()));
+            Map<String, TaskOutcome> outcomes = new LinkedHashMap<>();
+            for (PlannedTask t : plan.tasks()) {
+                OutputStore.Verification v = store.verify(keys.get(t.id()));
                 if (!v.ok()) {
-                    throw new IllegalStateException(sink.id() + " has no verified output in " + work.workdir + ": " + v.reason());
+                    throw new IllegalStateException(t.id() + " has no verified output in " + work.workdir + ": " + v.reason());
                 }
-                if (v.record().mlflowRunId() != null) {
-                    parent.setTags(Map.of(FigureCommand.SINK_RUN_TAG, v.record().mlflowRunId()));
-                }
-                for (ClaimCheck c : ClaimChecks.read(v.dir())) {
-                    String key = "claim." + c.id();
-                    // A retried end task must not add a second point: log each claim once.
-                    if (!parentView.metrics().containsKey(key)) {
-                        parent.logMetric(key, c.passed() ? 1 : 0, 0);
-                    }
-                    System.out.printf("  %s %s: %s (measured %s)%n", c.passed() ? "PASS" : "DID NOT REPRODUCE", c.id(), c.claim(), c.measured());
-                }
+                boolean ran = children.contains(v.record().mlflowRunId());
+                outcomes.put(t.id(), new TaskOutcome(t.id(), ran ? TaskOutcome.Status.RAN : TaskOutcome.Status.CACHED,
+                        ran ? "ran" : "skipped: " + v.reason(), keys.get(t.id()), v.record().mlflowRunId(),
+                        ran ? v.record().wallSeconds() : 0, v.dir()));
             }
+            double wall = parentView.startTimeMillis() > 0 ? (System.currentTimeMillis() - parentView.startTimeMillis()) / 1e3 : 0;
+            DagRunResults done = DagRunResults.publish(plan, keys, outcomes, store, CodeVersion.current(), results, wall, mlflow.runUrl(runId));
+            done.print(plan, System.out);
+            MlflowRunTracker parent = mlflow.attachRun(runId);
+            done.logTo(parent, parentView.metrics().keySet()); // a retried end task logs nothing twice
             parent.flush();
+            System.out.println("  results: " + done.resultDir().toAbsolutePath());
         }
     }
 }

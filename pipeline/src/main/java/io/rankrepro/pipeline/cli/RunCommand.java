@@ -16,7 +16,7 @@ import io.rankrepro.pipeline.exec.TaskOutcome;
 import io.rankrepro.pipeline.exec.TaskRunner;
 import io.rankrepro.pipeline.plan.Plan;
 import io.rankrepro.pipeline.plan.PlannedTask;
-import io.rankrepro.pipeline.report.RunRecorder;
+import io.rankrepro.pipeline.report.DagRunResults;
 import io.rankrepro.pipeline.track.Tracking;
 import io.rankrepro.pipeline.track.TrackingQueue;
 import io.rankrepro.tasks.task.ClaimCheck;
@@ -151,59 +151,22 @@ final class RunCommand implements Callable<Integer> {
         Map<String, TaskOutcome> outcomes = new LocalExecutor(store, launcher, workers, force, System.out)
                 .execute(plan, planKeys, new RunReason(store, plan, planKeys, Commands.code()), parentId);
 
-        boolean ok = outcomes.values().stream().allMatch(TaskOutcome::ok);
-        // Which earlier runs made the cached outputs: one request for all of them.
-        Map<String, String> runTags = new LinkedHashMap<>();
-        for (TaskOutcome o : outcomes.values()) {
-            if (o.runId() != null && parentId != null && o.status() == TaskOutcome.Status.CACHED) {
-                runTags.put(MlflowLimits.safeKey("rankrepro.cached." + o.taskId()), o.runId());
-            }
-        }
-        List<ClaimCheck> checks = new ArrayList<>();
-        Path resultDir = results.resolve(plan.spec().id()).resolve(plan.info().profile());
-        if (ok) {
-            for (PlannedTask sink : plan.sinks()) {
-                Path dir = outcomes.get(sink.id()).dir();
-                publishResults(dir, resultDir);
-                checks.addAll(ClaimChecks.read(dir));
-                if (parentId != null && outcomes.get(sink.id()).runId() != null) {
-                    runTags.put(FigureCommand.SINK_RUN_TAG, outcomes.get(sink.id()).runId());
-                }
-            }
-            System.out.println("  results: " + resultDir.toAbsolutePath());
-        }
-        long passed = checks.stream().filter(ClaimCheck::passed).count();
-        if (!checks.isEmpty()) {
-            System.out.printf("%nClaims of %s at profile %s: %d of %d reproduced%n", plan.spec().id(), plan.info().profile(), passed, checks.size());
-            for (ClaimCheck c : checks) {
-                System.out.printf("  %s %s: %s%n      measured: %s%n      criterion: %s%n",
-                        c.passed() ? "PASS" : "DID NOT REPRODUCE", c.id(), c.claim(), c.measured(), c.criterion());
-            }
-        }
         double wall = (System.nanoTime() - start) / 1e9;
-        // run.json and provenance.json next to the figures: what `rankrepro report` and `rankrepro provenance` read.
-        List<Path> records = RunRecorder.record(plan, keys, outcomes, store, code, checks, wall,
-                parentId == null ? null : tracking.runUrl(parentId), resultDir);
-        long ran = outcomes.values().stream().filter(o -> o.status() == TaskOutcome.Status.RAN).count();
-        long cached = outcomes.values().stream().filter(o -> o.status() == TaskOutcome.Status.CACHED).count();
+        DagRunResults results = DagRunResults.publish(plan, keys, outcomes, store, code, this.results, wall,
+                parentId == null ? null : tracking.runUrl(parentId));
+        boolean ok = results.ok();
+        if (ok) {
+            System.out.println("  results: " + results.resultDir().toAbsolutePath());
+        }
+        results.print(plan, System.out);
+        long ran = results.ran();
+        long cached = results.cached();
         long failed = outcomes.size() - ran - cached;
-        boolean dagOk = ok;
         queue.submit("the end of " + plan.spec().id() + (parentId == null ? "" : " (run " + parentId + ")"), () -> {
-            if (!runTags.isEmpty()) {
-                parent.setTags(runTags);
-            }
-            for (ClaimCheck c : checks) {
-                parent.logMetric("claim." + c.id(), c.passed() ? 1 : 0, 0);
-            }
-            for (Path f : records) {
-                parent.logArtifact(f, "rankrepro");
-            }
-            parent.logMetric("dag.wall_seconds", wall, 0);
-            parent.logMetric("dag.tasks_ran", ran, 0);
-            parent.logMetric("dag.tasks_cached", cached, 0);
+            results.logTo(parent, java.util.Set.of());
             parent.awaitDelivery();
             if (parentId != null) {
-                tracking.endRun(parentId, dagOk);
+                tracking.endRun(parentId, ok);
             }
         });
         System.out.printf("%n%s: %d ran, %d cached, %d failed or blocked, %.1fs%n", ok ? "done" : "FAILED", ran, cached, failed, wall);
@@ -229,23 +192,5 @@ final class RunCommand implements Callable<Integer> {
         }
         return new ProcessLauncher(new ProcessLauncher.Settings(Path.of(plan.spec().source()), plan.info().profile(),
                 specOptions.overrides(), work.workdir, uri, RankreproCli.class.getName(), workers, System.out));
-    }
-
-    /** Copies a sink's files (not its manifest) to the results folder, replacing older ones. */
-    private static void publishResults(Path from, Path to) throws java.io.IOException {
-        Files.createDirectories(to);
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
-                Path rel = from.relativize(f);
-                if (rel.toString().equals(OutputStore.MANIFEST)) {
-                    continue;
-                }
-                Path target = to.resolve(rel.toString());
-                Files.createDirectories(target.getParent());
-                Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-                Files.copy(f, tmp, StandardCopyOption.REPLACE_EXISTING);
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            }
-        }
     }
 }

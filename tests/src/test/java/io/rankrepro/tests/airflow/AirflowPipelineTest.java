@@ -136,10 +136,58 @@ class AirflowPipelineTest {
         assertEquals(figureRun, MlflowRest.keyValues(parent, "tags").get("rankrepro.figure_run"),
                 "the parent run points at the figure's run, as after `rankrepro run`");
         assertTrue(MlflowRest.keyValues(parent, "params").containsKey("profile"));
+        assertTrue(rest.listArtifactFiles(parent.path("info").path("run_id").asText()).stream()
+                .anyMatch(p -> p.endsWith("rankrepro/run.json")), "the parent run holds run.json, as after `rankrepro run`");
+    }
+
+    /** One orchestration service: Airflow's end task leaves the run.json and provenance.json a local run does. */
+    @Test
+    @Order(2)
+    void anAirflowRunLeavesTheRunRecordsOfALocalRun() throws Exception {
+        Path airflowResults = work.resolve("results").resolve(EXPERIMENT).resolve("smoke");
+        Path local = Files.createDirectories(dir.resolve("local"));
+        assertEquals(0, RankreproCli.execute("run", "--spec", RankreproImages.repoRoot().resolve(SPEC).toString(), "--profile", "smoke",
+                "--no-tracking", "--workdir", local.resolve("work").toString(), "--results", local.resolve("results").toString()));
+        Path localResults = local.resolve("results").resolve(EXPERIMENT).resolve("smoke");
+        for (String file : List.of("run.json", "provenance.json")) {
+            JsonNode fromAirflow = comparable(JSON.readTree(airflowResults.resolve(file).toFile()));
+            JsonNode fromLocal = comparable(JSON.readTree(localResults.resolve(file).toFile()));
+            assertEquals(fromLocal.toPrettyString(), fromAirflow.toPrettyString(), file + " of the Airflow run vs the local run");
+        }
+        assertTrue(JSON.readTree(airflowResults.resolve("run.json").toFile()).path("files").size() >= 3, "run.json lists the figure files");
+    }
+
+    /**
+     * A record without what differs between any two runs of the same plan (run ids, addresses,
+     * times, whether a task ran or was cached, where the spec file lay): what is left — tasks,
+     * keys, code, files and their hashes, claims and their numbers — must be equal.
+     */
+    static JsonNode comparable(JsonNode node) {
+        Set<String> varying = Set.of("runId", "run_id", "parentRunId", "mlflowRunId", "trackingUri", "experimentId", "mlflowExperimentId",
+                "startedAt", "finishedAt", "wallSeconds", "computeSeconds", "status", "reason", "runUrl", "url", "source", "spec_path", "specPath");
+        JsonNode copy = node.deepCopy();
+        strip(copy, varying);
+        return copy;
+    }
+
+    private static void strip(JsonNode node, Set<String> varying) {
+        if (node instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
+            List<String> names = new ArrayList<>();
+            o.fieldNames().forEachRemaining(names::add);
+            for (String n : names) {
+                if (varying.contains(n) || n.toLowerCase().endsWith("url") || n.toLowerCase().endsWith("runid")) {
+                    o.remove(n);
+                } else {
+                    strip(o.get(n), varying);
+                }
+            }
+        } else if (node != null && node.isArray()) {
+            node.forEach(child -> strip(child, varying));
+        }
     }
 
     @Test
-    @Order(2)
+    @Order(3)
     void aFailedTaskIsRetriedThroughTheCliAndNoMetricPointIsDuplicated() throws Exception {
         // Other params than test 1, so every task really runs (no cached outputs), training included.
         List<String> overrides = List.of("train.steps=200");
@@ -195,7 +243,7 @@ class AirflowPipelineTest {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void theKubernetesVariantImportsCleanlyWithGpuRequestsForPaperPlans() throws Exception {
         // Airflow's own DAG import check (DagBag, as the dag-processor loads files), with the
         // KubernetesPodOperator backend selected by configuration and the paper plan deployed.
