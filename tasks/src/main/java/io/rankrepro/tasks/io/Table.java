@@ -17,6 +17,7 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -77,7 +78,27 @@ public final class Table {
     }
 
     public static Writer writer(Path file, List<String> columns) throws IOException {
-        return new Writer(file, columns);
+        return new Writer(file, columns, false);
+    }
+
+    /**
+     * A table a task writes as it goes, like {@link #writer}, or, when {@code resumed}, the same table
+     * continued: the file a restored snapshot brought back keeps its rows, new rows are appended, and
+     * its header must be {@code columns}.
+     */
+    public static Writer continued(Path file, boolean resumed, String... columns) throws IOException {
+        if (!resumed) {
+            return writer(file, columns);
+        }
+        List<String> header;
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8);
+             MappingIterator<String[]> it = MAPPER.readerFor(String[].class).readValues(r)) {
+            header = it.hasNextValue() ? List.of(it.nextValue()) : List.of();
+        }
+        if (!header.equals(List.of(columns))) {
+            throw new IOException(file + ": cannot continue a table with header " + header + " as " + List.of(columns));
+        }
+        return new Writer(file, List.of(columns), true);
     }
 
     /** The column names, in file order. */
@@ -319,16 +340,20 @@ public final class Table {
         private final java.io.Writer out;
         private final SequenceWriter csv;
 
-        private Writer(Path file, List<String> columns) throws IOException {
+        private Writer(Path file, List<String> columns, boolean append) throws IOException {
             this.file = file;
             this.columns = List.copyOf(columns);
             CsvSchema.Builder schema = CsvSchema.builder();
             this.columns.forEach(schema::addColumn);
-            this.out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+            this.out = append
+                    ? Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.APPEND)
+                    : Files.newBufferedWriter(file, StandardCharsets.UTF_8);
             try {
                 // the header is written as a row of its own, so that a table without rows still has one
                 this.csv = MAPPER.writer(schema.build().withoutHeader().withLineSeparator("\n")).writeValues(out);
-                csv.write(this.columns.toArray(String[]::new));
+                if (!append) {
+                    csv.write(this.columns.toArray(String[]::new));
+                }
             } catch (IOException | RuntimeException e) {
                 out.close();
                 throw e;
@@ -347,6 +372,11 @@ public final class Table {
 
         public Path file() {
             return file;
+        }
+
+        /** Pushes the rows written so far to the file (before a resume snapshot copies it, say). */
+        public void flush() throws IOException {
+            csv.flush();
         }
 
         @Override
