@@ -19,10 +19,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.zip.GZIPInputStream;
 
@@ -176,8 +176,23 @@ public final class Table {
 
     /** Reads CSV text; {@code source} names it in error messages. */
     public static Table read(Reader in, String source) throws IOException {
-        List<String> header = null;
         List<Row> rows = new ArrayList<>();
+        List<String> header = scan(in, source, rows::add);
+        return new Table(source, header, rows);
+    }
+
+    /**
+     * Hands each row of {@code file} to {@code each} as it is read, without holding the table: for long
+     * tables of which a reader keeps a part. Returns the header.
+     */
+    public static List<String> forEach(Path file, Consumer<Row> each) throws IOException {
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            return scan(r, file.toString(), each);
+        }
+    }
+
+    private static List<String> scan(Reader in, String source, Consumer<Row> each) throws IOException {
+        List<String> header = null;
         try (MappingIterator<String[]> it = MAPPER.readerFor(String[].class).readValues(in)) {
             while (true) {
                 String[] f;
@@ -192,7 +207,7 @@ public final class Table {
                     throw new IOException(source + " line " + lineOf(e.getLocation()) + ": not valid CSV: " + e.getOriginalMessage(), e);
                 }
                 if (header == null) {
-                    header = Arrays.asList(f);
+                    header = List.of(f);
                     continue;
                 }
                 if (f.length != header.size()) {
@@ -202,13 +217,13 @@ public final class Table {
                     throw new IOException(source + " line " + line + " has " + f.length + " fields, header has "
                             + header.size() + " (" + detail + "): truncated or ragged file?");
                 }
-                rows.add(new Row(source, line, header, List.of(f)));
+                each.accept(new Row(source, line, header, List.of(f)));
             }
         }
         if (header == null) {
             throw new IOException(source + " is empty (expected a CSV header)");
         }
-        return new Table(source, header, rows);
+        return header;
     }
 
     private static String lineOf(JsonLocation at) {
