@@ -9,10 +9,8 @@ import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 
-import java.io.BufferedReader;
 import java.io.Closeable;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
-import java.util.zip.GZIPInputStream;
 
 /**
  * A table of named columns and rows of values: the one form in which the tasks write and read CSV.
@@ -162,14 +159,6 @@ public final class Table {
 
     public static Table read(Path file) throws IOException {
         try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            return read(r, file.toString());
-        }
-    }
-
-    /** Reads a gzip-compressed CSV table (for example {@code digits.csv.gz}). */
-    public static Table readGzip(Path file) throws IOException {
-        try (Reader r = new BufferedReader(new InputStreamReader(new GZIPInputStream(Files.newInputStream(file)),
-                StandardCharsets.UTF_8))) {
             return read(r, file.toString());
         }
     }
