@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.rankrepro.tasks.io.Table;
 import io.rankrepro.tasks.linalg.SingularValues;
 import io.rankrepro.tasks.linalg.SpectralMetrics;
 import io.rankrepro.tasks.optim.AdamSettings;
@@ -19,8 +20,6 @@ import io.rankrepro.tasks.task.TaskContext;
 import io.rankrepro.tasks.train.CheckpointSchedule;
 import io.rankrepro.tasks.train.AutogradStep;
 
-import java.io.BufferedWriter;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -144,15 +143,13 @@ public final class DeepLinearTrainTask implements Task {
                     LrSchedule.constant(c.lr()), AdamSettings.DEFAULTS, c.momentum());
             List<Double> tail = new ArrayList<>();
             int next = 0;
-            try (BufferedWriter spectra = Files.newBufferedWriter(ctx.outputDir().resolve(SPECTRA));
-                 BufferedWriter loss = Files.newBufferedWriter(ctx.outputDir().resolve(LOSS))) {
-                spectra.write("step,index,sigma\n");
-                loss.write("step,loss\n");
+            try (Table.Writer spectra = Table.writer(ctx.outputDir().resolve(SPECTRA), "step", "index", "sigma");
+                 Table.Writer loss = Table.writer(ctx.outputDir().resolve(LOSS), "step", "loss")) {
                 for (long step = 0; step <= steps; step++) {
                     if (next < snapshotAt.length && snapshotAt[next] == step) {
                         double[] s = SingularValues.of(net.product());
                         for (int i = 0; i < s.length; i++) {
-                            spectra.write(step + "," + i + "," + s[i] + "\n");
+                            spectra.row(step, i, s[i]);
                         }
                         next++;
                     }
@@ -171,7 +168,7 @@ public final class DeepLinearTrainTask implements Task {
                         tail.add(value);
                     }
                     if (step % logEvery == 0 || step == steps - 1) {
-                        loss.write(step + "," + value + "\n");
+                        loss.row(step, value);
                         ctx.tracker().logMetric("train.loss", value, step);
                         ctx.progress().update(step + 1, steps, String.format("loss %.4g", value));
                     }
@@ -199,21 +196,19 @@ public final class DeepLinearTrainTask implements Task {
     }
 
     private static void writeLayers(TaskContext ctx, DeepLinearNetwork net) throws java.io.IOException {
-        try (BufferedWriter w = Files.newBufferedWriter(ctx.outputDir().resolve(LAYER_SPECTRA))) {
-            w.write("layer,index,sigma\n");
+        try (Table.Writer w = Table.writer(ctx.outputDir().resolve(LAYER_SPECTRA), "layer", "index", "sigma")) {
             for (int l = 0; l < net.depth(); l++) {
                 double[] s = SingularValues.of(net.layer(l));
                 for (int i = 0; i < s.length; i++) {
-                    w.write(l + "," + i + "," + s[i] + "\n");
+                    w.row(l, i, s[i]);
                 }
             }
         }
-        try (BufferedWriter w = Files.newBufferedWriter(ctx.outputDir().resolve(HIDDEN_UNITS))) {
-            w.write("boundary,order,incoming,outgoing\n");
+        try (Table.Writer w = Table.writer(ctx.outputDir().resolve(HIDDEN_UNITS), "boundary", "order", "incoming", "outgoing")) {
             for (int l = 0; l + 1 < net.depth(); l++) {
                 HiddenUnitNorms u = HiddenUnitNorms.between(net.layer(l), net.layer(l + 1));
                 for (int k = 0; k < u.incoming().length; k++) {
-                    w.write(l + "," + k + "," + u.incoming()[k] + "," + u.outgoing()[k] + "\n");
+                    w.row(l, k, u.incoming()[k], u.outgoing()[k]);
                 }
             }
         }

@@ -3,6 +3,7 @@ package io.rankrepro.tasks.deeplinear;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rankrepro.tasks.factorized.FigureGrid;
+import io.rankrepro.tasks.io.Table;
 import io.rankrepro.tasks.task.ClaimCheck;
 import io.rankrepro.tasks.task.ClaimChecks;
 import io.rankrepro.tasks.task.Contract;
@@ -11,7 +12,6 @@ import io.rankrepro.tasks.task.Task;
 import io.rankrepro.tasks.task.TaskContext;
 import io.rankrepro.tasks.task.TaskInput;
 import io.rankrepro.tasks.weightdecay.Charts;
-import io.rankrepro.tasks.weightdecay.CsvRows;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
@@ -74,7 +74,7 @@ public final class Kobayashi2024LinTask implements Task {
     }
 
     /** One trained network as the figure sees it. */
-    record Run(int depth, double lambda, JsonNode summary, CsvRows spectra, CsvRows layers, CsvRows units) {
+    record Run(int depth, double lambda, JsonNode summary, Table spectra, Table layers, Table units) {
         int numericalRank() {
             return summary.get("numerical_rank").asInt();
         }
@@ -141,10 +141,10 @@ public final class Kobayashi2024LinTask implements Task {
                 "sqrt(‖in‖² + ‖out‖²)", false, true);
         for (Map.Entry<Double, Run> e : detail.entrySet()) {
             String name = "λ = " + Charts.fmt(e.getKey());
-            CsvRows l0 = e.getValue().layers().where(r -> r.get("layer").equals("0"));
+            Table l0 = e.getValue().layers().where(r -> r.get("layer").equals("0"));
             Charts.line(layer1, name, IntStream.range(1, l0.rows().size() + 1).asDoubleStream().toArray(), Charts.logFloor(l0.doubles("sigma")));
             if (detailDepth > 1) {
-                CsvRows u = e.getValue().units().where(r -> r.get("boundary").equals("0"));
+                Table u = e.getValue().units().where(r -> r.get("boundary").equals("0"));
                 double[] in = u.doubles("incoming");
                 double[] out = u.doubles("outgoing");
                 double[] both = new double[in.length];
@@ -164,7 +164,7 @@ public final class Kobayashi2024LinTask implements Task {
                 "step (step 0 drawn at 0.5)", "σ_i", true, true);
         for (int i = 0; i < dim; i++) {
             String idx = Integer.toString(i);
-            CsvRows rows = over.spectra().where(r -> r.get("index").equals(idx));
+            Table rows = over.spectra().where(r -> r.get("index").equals(idx));
             double[] steps = rows.doubles("step");
             for (int k = 0; k < steps.length; k++) {
                 steps[k] = Math.max(steps[k], 0.5);
@@ -206,7 +206,7 @@ public final class Kobayashi2024LinTask implements Task {
             }
             int units = -1;
             if (e.getKey() > 1) {
-                CsvRows u = moderate.units().where(r -> r.get("boundary").equals("0"));
+                Table u = moderate.units().where(r -> r.get("boundary").equals("0"));
                 double[] in = u.doubles("incoming");
                 double[] out = u.doubles("outgoing");
                 double max = Math.hypot(in[0], out[0]);
@@ -260,9 +260,9 @@ public final class Kobayashi2024LinTask implements Task {
         for (TaskInput in : inputs) {
             JsonNode s = json.readTree(in.dir().resolve(DeepLinearTrainTask.SUMMARY).toFile());
             Run r = new Run(s.get("depth").asInt(), s.get("lambda").asDouble(), s,
-                    CsvRows.read(in.dir().resolve(DeepLinearTrainTask.SPECTRA)),
-                    CsvRows.read(in.dir().resolve(DeepLinearTrainTask.LAYER_SPECTRA)),
-                    CsvRows.read(in.dir().resolve(DeepLinearTrainTask.HIDDEN_UNITS)));
+                    Table.read(in.dir().resolve(DeepLinearTrainTask.SPECTRA)),
+                    Table.read(in.dir().resolve(DeepLinearTrainTask.LAYER_SPECTRA)),
+                    Table.read(in.dir().resolve(DeepLinearTrainTask.HIDDEN_UNITS)));
             runs.computeIfAbsent(r.depth(), d -> new TreeMap<>()).put(r.lambda(), r);
         }
         if (runs.isEmpty()) {

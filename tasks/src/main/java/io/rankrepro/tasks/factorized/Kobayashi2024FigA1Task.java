@@ -1,5 +1,6 @@
 package io.rankrepro.tasks.factorized;
 
+import io.rankrepro.tasks.io.Table;
 import io.rankrepro.tasks.task.ClaimCheck;
 import io.rankrepro.tasks.task.ClaimChecks;
 import io.rankrepro.tasks.task.Contract;
@@ -11,7 +12,6 @@ import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -100,11 +100,10 @@ public final class Kobayashi2024FigA1Task implements Task {
 
     static Map<String, double[][]> read(TaskInput in) throws java.io.IOException {
         Map<String, List<double[]>> rows = new LinkedHashMap<>();
-        List<String> lines = Files.readAllLines(in.dir().resolve(TwoParameterTrainTask.FILE));
-        for (String line : lines.subList(1, lines.size())) {
-            String[] f = line.split(",");
-            rows.computeIfAbsent(f[0] + "," + f[1], k -> new ArrayList<>())
-                    .add(new double[] {Double.parseDouble(f[3]), Double.parseDouble(f[4])});
+        for (Table.Row r : Table.read(in.dir().resolve(TwoParameterTrainTask.FILE)).rows()) {
+            // keyed "parameterization,optimizer" (the chart names a series by it)
+            rows.computeIfAbsent(r.get("parameterization") + "," + r.get("optimizer"), k -> new ArrayList<>())
+                    .add(new double[] {r.number("w1"), r.number("w2")});
         }
         Map<String, double[][]> out = new LinkedHashMap<>();
         rows.forEach((k, v) -> out.put(k, v.toArray(new double[0][])));

@@ -1,9 +1,8 @@
 package io.rankrepro.tasks.factorized;
 
-import java.io.BufferedWriter;
+import io.rankrepro.tasks.io.Table;
+
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,42 +13,44 @@ import java.util.List;
  */
 public final class ToyTrajectoryTable {
     public static final String FILE_NAME = "trajectory.csv";
+    private static final String[] FIXED = {"step", "loss", "gap", "imbalance"};
 
     private ToyTrajectoryTable() { }
 
     public static void write(Path file, List<ToySnapshot> rows) throws IOException {
         int k = rows.isEmpty() ? 0 : rows.get(0).singularValues().length;
-        try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            StringBuilder header = new StringBuilder("step,loss,gap,imbalance");
-            for (int i = 1; i <= k; i++) {
-                header.append(",s").append(i);
-            }
-            w.write(header.append('\n').toString());
+        List<String> columns = new ArrayList<>(List.of(FIXED));
+        for (int i = 1; i <= k; i++) {
+            columns.add("s" + i);
+        }
+        try (Table.Writer w = Table.writer(file, columns)) {
             for (ToySnapshot r : rows) {
-                StringBuilder line = new StringBuilder().append(r.step()).append(',').append(r.loss())
-                        .append(',').append(r.gap()).append(',').append(r.imbalance());
-                for (double s : r.singularValues()) {
-                    line.append(',').append(s);
+                Object[] values = new Object[FIXED.length + r.singularValues().length];
+                values[0] = r.step();
+                values[1] = r.loss();
+                values[2] = r.gap();
+                values[3] = r.imbalance();
+                for (int i = 0; i < r.singularValues().length; i++) {
+                    values[FIXED.length + i] = r.singularValues()[i];
                 }
-                w.write(line.append('\n').toString());
+                w.row(values);
             }
         }
     }
 
     public static List<ToySnapshot> read(Path file) throws IOException {
-        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        if (lines.isEmpty() || !lines.get(0).startsWith("step,loss,gap,imbalance")) {
-            throw new IOException(file + ": not a trajectory table (header " + (lines.isEmpty() ? "missing" : lines.get(0)) + ")");
+        Table t = Table.read(file);
+        if (t.columns().size() < FIXED.length || !t.columns().subList(0, FIXED.length).equals(List.of(FIXED))) {
+            throw new IOException(file + ": not a trajectory table (header " + t.columns() + ")");
         }
-        List<ToySnapshot> rows = new ArrayList<>(lines.size() - 1);
-        for (int n = 1; n < lines.size(); n++) {
-            String[] f = lines.get(n).split(",");
-            double[] s = new double[f.length - 4];
-            for (int i = 0; i < s.length; i++) {
-                s[i] = Double.parseDouble(f[4 + i]);
+        int k = t.columns().size() - FIXED.length;
+        List<ToySnapshot> rows = new ArrayList<>(t.size());
+        for (Table.Row r : t.rows()) {
+            double[] s = new double[k];
+            for (int i = 0; i < k; i++) {
+                s[i] = r.number(FIXED.length + i);
             }
-            rows.add(new ToySnapshot(Long.parseLong(f[0]), Double.parseDouble(f[1]), Double.parseDouble(f[2]),
-                    Double.parseDouble(f[3]), s));
+            rows.add(new ToySnapshot(r.integer(0), r.number(1), r.number(2), r.number(3), s));
         }
         return rows;
     }

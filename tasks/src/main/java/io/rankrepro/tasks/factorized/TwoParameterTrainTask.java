@@ -1,5 +1,6 @@
 package io.rankrepro.tasks.factorized;
 
+import io.rankrepro.tasks.io.Table;
 import io.rankrepro.tasks.optim.AdamSettings;
 import io.rankrepro.tasks.optim.OptimizerKind;
 import io.rankrepro.tasks.task.Contract;
@@ -7,8 +8,6 @@ import io.rankrepro.tasks.task.ParamCheck;
 import io.rankrepro.tasks.task.Task;
 import io.rankrepro.tasks.task.TaskContext;
 
-import java.io.BufferedWriter;
-import java.nio.file.Files;
 import java.util.List;
 
 /**
@@ -77,8 +76,7 @@ public final class TwoParameterTrainTask implements Task {
         double[] target = c.target().stream().mapToDouble(Double::doubleValue).toArray();
         double[] init = c.init().stream().mapToDouble(Double::doubleValue).toArray();
         AdamSettings adam = new AdamSettings(c.beta1(), c.beta2(), c.eps());
-        try (BufferedWriter w = Files.newBufferedWriter(ctx.outputDir().resolve(FILE))) {
-            w.write("parameterization,optimizer,step,w1,w2\n");
+        try (Table.Writer w = Table.writer(ctx.outputDir().resolve(FILE), "parameterization", "optimizer", "step", "w1", "w2")) {
             int done = 0;
             for (TwoParameterToy.Parameterization param : TwoParameterToy.Parameterization.values()) {
                 for (OptimizerKind opt : OPTIMIZERS) {
@@ -86,7 +84,7 @@ public final class TwoParameterTrainTask implements Task {
                             c.learningRate(), c.steps(), adam);
                     List<TwoParameterToy.Point> points = TwoParameterToy.run(s, c.recordEvery());
                     for (TwoParameterToy.Point pt : points) {
-                        w.write(param.name().toLowerCase() + "," + opt.specName() + "," + pt.step() + "," + pt.w1() + "," + pt.w2() + "\n");
+                        w.row(param.name().toLowerCase(), opt.specName(), pt.step(), pt.w1(), pt.w2());
                     }
                     TwoParameterToy.Point last = points.get(points.size() - 1);
                     String key = param.name().toLowerCase() + "_" + opt.specName().replace('-', '_');

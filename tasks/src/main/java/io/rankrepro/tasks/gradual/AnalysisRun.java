@@ -1,13 +1,12 @@
 package io.rankrepro.tasks.gradual;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.rankrepro.tasks.io.Table;
 import io.rankrepro.tasks.rank.RankTables;
 import io.rankrepro.tasks.task.TaskContext;
 import io.rankrepro.tasks.task.TaskInput;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -121,29 +120,19 @@ record AnalysisRun(Map<String, Object> sweepPoint, Map<String, Object> model, Li
 
     private static List<LayerRow> readLayers(Path f) throws IOException {
         List<LayerRow> rows = new ArrayList<>();
-        try (BufferedReader r = Files.newBufferedReader(f)) {
-            r.readLine();
-            for (String line; (line = r.readLine()) != null; ) {
-                String[] c = line.split(",");
-                rows.add(new LayerRow(Long.parseLong(c[0]), Integer.parseInt(c[1]), c[2], c[3], c[4],
-                        Double.parseDouble(c[5]), Double.parseDouble(c[6])));
-            }
-        }
+        Table.forEach(f, c -> rows.add(new LayerRow(c.integer("step"), Math.toIntExact(c.integer("layer")), c.get("product"),
+                c.get("which"), c.get("metric"), c.number("mean"), c.number("std"))));
         return rows;
     }
 
     private static List<SpectrumRow> readSpectra(Path f) throws IOException {
         List<SpectrumRow> rows = new ArrayList<>();
-        try (BufferedReader r = Files.newBufferedReader(f)) {
-            r.readLine();
-            for (String line; (line = r.readLine()) != null; ) {
-                String[] c = line.split(",");
-                if (!c[4].equals("current")) { // figures use delta and init spectra only
-                    rows.add(new SpectrumRow(Long.parseLong(c[0]), Integer.parseInt(c[1]), Integer.parseInt(c[2]), c[3], c[4],
-                            Integer.parseInt(c[5]), Double.parseDouble(c[6])));
-                }
+        Table.forEach(f, c -> {
+            if (!c.get("which").equals("current")) { // figures use delta and init spectra only
+                rows.add(new SpectrumRow(c.integer("step"), Math.toIntExact(c.integer("layer")), Math.toIntExact(c.integer("head")),
+                        c.get("product"), c.get("which"), Math.toIntExact(c.integer("index")), c.number("sigma")));
             }
-        }
+        });
         return rows;
     }
 }

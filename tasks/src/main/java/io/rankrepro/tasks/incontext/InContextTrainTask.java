@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.rankrepro.tasks.io.Table;
 import io.rankrepro.tasks.model.AttentionLayout;
 import io.rankrepro.tasks.model.InContextRegressor;
 import io.rankrepro.tasks.model.ModelParameters;
@@ -24,7 +25,6 @@ import io.rankrepro.tasks.train.TrainTask;
 import io.rankrepro.tasks.train.AutogradStep;
 import org.ejml.data.DMatrixRMaj;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -164,10 +164,9 @@ public final class InContextTrainTask implements Task {
             List<Double> tail = new ArrayList<>();
             ValueOutputProduct[] last = null;
             int next = 0;
-            try (BufferedWriter trajectory = Files.newBufferedWriter(ctx.outputDir().resolve(TRAJECTORY));
-                 BufferedWriter loss = Files.newBufferedWriter(ctx.outputDir().resolve(LOSS))) {
-                trajectory.write("step,layer,numerical_rank,stable_rank,imbalance,gap,relative_gap,frobenius_half_sum,nuclear_norm\n");
-                loss.write("step,loss\n");
+            try (Table.Writer trajectory = Table.writer(ctx.outputDir().resolve(TRAJECTORY), "step", "layer", "numerical_rank",
+                    "stable_rank", "imbalance", "gap", "relative_gap", "frobenius_half_sum", "nuclear_norm");
+                 Table.Writer loss = Table.writer(ctx.outputDir().resolve(LOSS), "step", "loss")) {
                 for (long step = 0; step <= steps; step++) {
                     if (next < measureAt.length && measureAt[next] == step) {
                         last = measure(named, config, relTol);
@@ -176,9 +175,8 @@ public final class InContextTrainTask implements Task {
                             if (step == 0) {
                                 initialImbalance[l] = v.balance().imbalance();
                             }
-                            trajectory.write(String.format(Locale.ROOT, "%d,%d,%d,%s,%s,%s,%s,%s,%s%n", step, l,
-                                    v.spectrum().numericalRank(), v.spectrum().stableRank(), v.balance().imbalance(),
-                                    v.balance().gap(), v.balance().relativeGap(), v.balance().frobeniusHalfSum(), v.balance().nuclearNorm()));
+                            trajectory.row(step, l, v.spectrum().numericalRank(), v.spectrum().stableRank(), v.balance().imbalance(),
+                                    v.balance().gap(), v.balance().relativeGap(), v.balance().frobeniusHalfSum(), v.balance().nuclearNorm());
                             ctx.tracker().logMetric("layer" + l + ".pv.numerical_rank", v.spectrum().numericalRank(), step);
                             ctx.tracker().logMetric("layer" + l + ".pv.imbalance", v.balance().imbalance(), step);
                             ctx.tracker().logMetric("layer" + l + ".pv.relative_gap", v.balance().relativeGap(), step);
@@ -199,7 +197,7 @@ public final class InContextTrainTask implements Task {
                         tail.add(value);
                     }
                     if (step % logEvery == 0 || step == steps - 1) {
-                        loss.write(step + "," + value + "\n");
+                        loss.row(step, value);
                         ctx.tracker().logMetric("train.loss", value, step);
                         ctx.progress().update(step + 1, steps, String.format(Locale.ROOT, "loss %.4g", value));
                     }
@@ -249,12 +247,11 @@ public final class InContextTrainTask implements Task {
     }
 
     private static void writeSpectra(Path file, ValueOutputProduct[] last) throws IOException {
-        try (BufferedWriter w = Files.newBufferedWriter(file)) {
-            w.write("layer,index,sigma\n");
+        try (Table.Writer w = Table.writer(file, "layer", "index", "sigma")) {
             for (int l = 0; l < last.length; l++) {
                 double[] s = last[l].spectrum().singularValues();
                 for (int i = 0; i < s.length; i++) {
-                    w.write(l + "," + i + "," + s[i] + "\n");
+                    w.row(l, i, s[i]);
                 }
             }
         }

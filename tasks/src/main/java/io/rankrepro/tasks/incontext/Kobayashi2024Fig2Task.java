@@ -3,6 +3,7 @@ package io.rankrepro.tasks.incontext;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rankrepro.tasks.factorized.FigureGrid;
+import io.rankrepro.tasks.io.Table;
 import io.rankrepro.tasks.task.ClaimCheck;
 import io.rankrepro.tasks.task.ClaimChecks;
 import io.rankrepro.tasks.task.Contract;
@@ -11,7 +12,6 @@ import io.rankrepro.tasks.task.Task;
 import io.rankrepro.tasks.task.TaskContext;
 import io.rankrepro.tasks.task.TaskInput;
 import io.rankrepro.tasks.weightdecay.Charts;
-import io.rankrepro.tasks.weightdecay.CsvRows;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYSeries;
 
@@ -68,7 +68,7 @@ public final class Kobayashi2024Fig2Task implements Task {
     }
 
     /** One trained model as the figure sees it. */
-    record Run(double lambda, JsonNode summary, CsvRows trajectory, CsvRows loss, CsvRows spectra) {
+    record Run(double lambda, JsonNode summary, Table trajectory, Table loss, Table spectra) {
         JsonNode layer(int l) {
             return summary.get("layers").get(l);
         }
@@ -122,7 +122,7 @@ public final class Kobayashi2024Fig2Task implements Task {
         for (Map.Entry<Double, Run> e : runs.entrySet()) {
             String name = "λ = " + Charts.fmt(e.getKey());
             String at = Integer.toString(detail);
-            CsvRows t = e.getValue().trajectory().where(r -> r.get("layer").equals(at));
+            Table t = e.getValue().trajectory().where(r -> r.get("layer").equals(at));
             Charts.curve(imbalance, name, t.doubles("step"), Charts.logFloor(t.doubles("imbalance")));
             Charts.curve(gap, name, t.doubles("step"), Charts.logFloor(t.doubles("gap")));
             Charts.curve(loss, name, e.getValue().loss().doubles("step"), Charts.logFloor(e.getValue().loss().doubles("loss")));
@@ -202,8 +202,8 @@ public final class Kobayashi2024Fig2Task implements Task {
         TreeMap<Double, Run> runs = new TreeMap<>();
         for (TaskInput in : inputs) {
             JsonNode s = json.readTree(in.dir().resolve(InContextTrainTask.SUMMARY).toFile());
-            Run r = new Run(s.get("lambda").asDouble(), s, CsvRows.read(in.dir().resolve(InContextTrainTask.TRAJECTORY)),
-                    CsvRows.read(in.dir().resolve(InContextTrainTask.LOSS)), CsvRows.read(in.dir().resolve(InContextTrainTask.SPECTRA)));
+            Run r = new Run(s.get("lambda").asDouble(), s, Table.read(in.dir().resolve(InContextTrainTask.TRAJECTORY)),
+                    Table.read(in.dir().resolve(InContextTrainTask.LOSS)), Table.read(in.dir().resolve(InContextTrainTask.SPECTRA)));
             if (runs.put(r.lambda(), r) != null) {
                 throw new IllegalArgumentException("two in-context/train inputs with λ = " + r.lambda());
             }

@@ -1,11 +1,10 @@
 package io.rankrepro.tasks.rank;
 
+import io.rankrepro.tasks.io.Table;
 import io.rankrepro.tasks.linalg.HeadStats;
 import io.rankrepro.tasks.linalg.SpectralMetrics;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -40,31 +39,30 @@ public final class RankTables {
         METRICS.put("frobenius_norm", SpectralMetrics::frobeniusNorm);
     }
 
-    private final BufferedWriter ranks;
-    private final BufferedWriter byLayer;
-    private final BufferedWriter spectra;
+    private final Table.Writer ranks;
+    private final Table.Writer byLayer;
+    private final Table.Writer spectra;
 
     public RankTables(Path dir) throws IOException {
-        ranks = Files.newBufferedWriter(dir.resolve(RANKS));
-        byLayer = Files.newBufferedWriter(dir.resolve(BY_LAYER));
-        spectra = Files.newBufferedWriter(dir.resolve(SPECTRA));
-        ranks.write("step,layer,head,product,which," + String.join(",", METRICS.keySet()) + "\n");
-        byLayer.write("step,layer,product,which,metric,mean,std,heads\n");
-        spectra.write("step,layer,head,product,which,index,sigma\n");
+        List<String> rankColumns = new ArrayList<>(List.of("step", "layer", "head", "product", "which"));
+        rankColumns.addAll(METRICS.keySet());
+        ranks = Table.writer(dir.resolve(RANKS), rankColumns);
+        byLayer = Table.writer(dir.resolve(BY_LAYER), "step", "layer", "product", "which", "metric", "mean", "std", "heads");
+        spectra = Table.writer(dir.resolve(SPECTRA), "step", "layer", "head", "product", "which", "index", "sigma");
     }
 
     /** Appends one checkpoint's spectra; returns the per-layer summaries written. */
     public List<LayerSummary> append(List<HeadSpectrum> rows) throws IOException {
         Map<String, List<HeadSpectrum>> groups = new LinkedHashMap<>();
         for (HeadSpectrum r : rows) {
-            StringBuilder line = new StringBuilder(r.step() + "," + r.layer() + "," + r.head() + "," + r.product() + "," + r.which());
+            List<Object> line = new ArrayList<>(List.of(r.step(), r.layer(), r.head(), r.product(), r.which()));
             for (ToDoubleFunction<SpectralMetrics> m : METRICS.values()) {
-                line.append(',').append(m.applyAsDouble(r.metrics()));
+                line.add(m.applyAsDouble(r.metrics()));
             }
-            ranks.write(line.append('\n').toString());
+            ranks.row(line.toArray());
             double[] s = r.metrics().singularValues();
             for (int i = 0; i < s.length; i++) {
-                spectra.write(r.step() + "," + r.layer() + "," + r.head() + "," + r.product() + "," + r.which() + "," + i + "," + s[i] + "\n");
+                spectra.row(r.step(), r.layer(), r.head(), r.product(), r.which(), i, s[i]);
             }
             groups.computeIfAbsent(r.step() + "|" + r.layer() + "|" + r.product() + "|" + r.which(), k -> new ArrayList<>()).add(r);
         }
@@ -73,8 +71,7 @@ public final class RankTables {
             HeadSpectrum first = g.get(0);
             for (Map.Entry<String, ToDoubleFunction<SpectralMetrics>> m : METRICS.entrySet()) {
                 HeadStats stats = HeadStats.of(g.stream().mapToDouble(r -> m.getValue().applyAsDouble(r.metrics())).toArray());
-                byLayer.write(first.step() + "," + first.layer() + "," + first.product() + "," + first.which() + "," + m.getKey()
-                        + "," + stats.mean() + "," + stats.std() + "," + stats.heads() + "\n");
+                byLayer.row(first.step(), first.layer(), first.product(), first.which(), m.getKey(), stats.mean(), stats.std(), stats.heads());
                 out.add(new LayerSummary(first.step(), first.layer(), first.product(), first.which(), m.getKey(), stats));
             }
         }

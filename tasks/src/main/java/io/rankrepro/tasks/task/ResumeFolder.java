@@ -3,11 +3,9 @@ package io.rankrepro.tasks.task;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -73,19 +71,6 @@ public final class ResumeFolder {
      */
     public boolean due(long step, long start, long end, long every) {
         return dir != null && step > start && step < end && step % every == 0;
-    }
-
-    /**
-     * A task's log file for writing: continued when a snapshot restored it (its rows up to the
-     * snapshot came back with the outputs), otherwise started afresh with {@code header}.
-     */
-    public static BufferedWriter continuedLog(Path file, boolean resumed, String header) throws IOException {
-        if (resumed) {
-            return Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
-        }
-        BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
-        w.write(header);
-        return w;
     }
 
     /** Whether any snapshot folder is present (verified or not). */

@@ -1,5 +1,6 @@
 package io.rankrepro.tasks.toy;
 
+import io.rankrepro.tasks.io.Table;
 import io.rankrepro.tasks.task.ClaimCheck;
 import io.rankrepro.tasks.task.ClaimChecks;
 import io.rankrepro.tasks.task.Contract;
@@ -109,7 +110,7 @@ public final class Boix2023Fig1Task implements Task {
                         + in.sweepPoint() + ")");
             }
             runs.add(new Run(a.doubleValue(), in.dir(), TrainRecord.read(in.dir().resolve(ToyFiles.TRAIN_RECORD)),
-                    LossCurve.of(CsvTable.read(in.dir().resolve(ToyFiles.LOSS)))));
+                    LossCurve.of(Table.read(in.dir().resolve(ToyFiles.LOSS)))));
         }
         if (runs.isEmpty()) {
             throw new IllegalStateException(ctx.taskId() + " found no '" + ANALYZE_STAGE + "' inputs");
@@ -139,7 +140,7 @@ public final class Boix2023Fig1Task implements Task {
         out.add(new PlotSeries("a", "greedy (α → 0)", column(steps, 0), column(steps, 1), PlotSeries.Style.DASHED));
 
         Run smallest = runs.get(runs.size() - 1);
-        CsvTable entries = CsvTable.read(smallest.dir().resolve(ToyFiles.ENTRIES));
+        Table entries = Table.read(smallest.dir().resolve(ToyFiles.ENTRIES));
         Map<String, List<double[]>> byEntry = new LinkedHashMap<>();
         List<String> product = entries.strings("product");
         double[] index = entries.doubles("index");

@@ -1,5 +1,6 @@
 package io.rankrepro.tasks.toy;
 
+import io.rankrepro.tasks.io.Table;
 import io.rankrepro.tasks.task.Contract;
 import io.rankrepro.tasks.task.Default;
 import io.rankrepro.tasks.task.ParamCheck;
@@ -70,16 +71,16 @@ public final class DiagonalToyAnalyzeTask implements Task {
         Path out = ctx.outputDir();
         record.write(out.resolve(ToyFiles.TRAIN_RECORD));
 
-        CsvTable trainLoss = CsvTable.read(trainDir.resolve(ToyFiles.LOSS));
-        CsvTable.Builder loss = CsvTable.builder("step", "tau", "loss");
-        for (List<String> r : trainLoss.rows()) {
+        Table trainLoss = Table.read(trainDir.resolve(ToyFiles.LOSS));
+        Table.Builder loss = Table.builder("step", "tau", "loss");
+        for (Table.Row r : trainLoss.rows()) {
             long step = Long.parseLong(r.get(trainLoss.column("step")));
             loss.row(step, time.tau(step), Double.parseDouble(r.get(trainLoss.column("loss"))));
         }
         loss.build().write(out.resolve(ToyFiles.LOSS));
 
-        CsvTable.Builder entries = CsvTable.builder("step", "tau", "product", "index", "value");
-        CsvTable.Builder metrics = CsvTable.builder("step", "tau", "product", "metric", "value");
+        Table.Builder entries = Table.builder("step", "tau", "product", "index", "value");
+        Table.Builder metrics = Table.builder("step", "tau", "product", "metric", "value");
         for (Path file : checkpoints(checkpointDir)) {
             long step = ToyFiles.checkpointStep(file);
             double tau = time.tau(step);

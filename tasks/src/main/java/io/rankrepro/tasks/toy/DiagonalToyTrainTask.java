@@ -5,11 +5,10 @@ import io.rankrepro.tasks.task.Contract;
 import io.rankrepro.tasks.task.Default;
 import io.rankrepro.tasks.task.ParamCheck;
 import io.rankrepro.tasks.task.Progress;
-import io.rankrepro.tasks.task.ResumeFolder;
+import io.rankrepro.tasks.io.Table;
 import io.rankrepro.tasks.task.Task;
 import io.rankrepro.tasks.task.TaskContext;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -105,7 +104,7 @@ public final class DiagonalToyTrainTask implements Task {
         long trackEvery = logEvery * Math.max(1, (steps + MAX_TRACKED_POINTS * logEvery - 1) / (MAX_TRACKED_POINTS * logEvery));
         long resumeEvery = c.resumeEvery();
         long started = System.nanoTime();
-        try (BufferedWriter lossCsv = ResumeFolder.continuedLog(out.resolve(ToyFiles.LOSS), resumed.isPresent(), "step,tau,loss\n")) {
+        try (Table.Writer lossCsv = Table.continued(out.resolve(ToyFiles.LOSS), resumed.isPresent(), "step", "tau", "loss")) {
             Observer observer = new Observer(lossCsv, checkpointDir, time, steps, trackEvery, ctx.tracker(), ctx.progress()) {
                 @Override
                 public void beforeStep(long step, java.util.function.Supplier<DiagonalHeadWeights> weights) throws IOException {
@@ -126,7 +125,7 @@ public final class DiagonalToyTrainTask implements Task {
 
     /** Streams losses to loss.csv and the tracker, and checkpoints to .npz files. */
     private static class Observer implements TrainingObserver {
-        private final BufferedWriter lossCsv;
+        private final Table.Writer lossCsv;
         private final Path checkpointDir;
         private final RescaledTime time;
         private final long steps;
@@ -135,7 +134,7 @@ public final class DiagonalToyTrainTask implements Task {
         private final Progress progress;
         private final long progressEvery;
 
-        Observer(BufferedWriter lossCsv, Path checkpointDir, RescaledTime time, long steps, long trackEvery,
+        Observer(Table.Writer lossCsv, Path checkpointDir, RescaledTime time, long steps, long trackEvery,
                  RunTracker tracker, Progress progress) {
             this.lossCsv = lossCsv;
             this.checkpointDir = checkpointDir;
@@ -153,7 +152,7 @@ public final class DiagonalToyTrainTask implements Task {
                 throw new IllegalStateException("loss is " + loss + " at step " + step
                         + ": gradient descent diverged; lower learning_rate");
             }
-            lossCsv.write(step + "," + time.tau(step) + "," + loss + "\n");
+            lossCsv.row(step, time.tau(step), loss);
             if (step % trackEvery == 0 || step == steps) {
                 tracker.logMetric("loss", loss, step);
             }

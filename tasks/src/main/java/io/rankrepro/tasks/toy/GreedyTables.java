@@ -1,5 +1,6 @@
 package io.rankrepro.tasks.toy;
 
+import io.rankrepro.tasks.io.Table;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,8 +12,8 @@ public final class GreedyTables {
     private GreedyTables() { }
 
     public static void write(List<GreedyStage> stages, int dim, Path dir) throws IOException {
-        CsvTable.Builder t = CsvTable.builder("stage", "tau", "loss", "coordinate", "sign", "value");
-        CsvTable.Builder weights = CsvTable.builder("stage", "tau", "product", "index", "value");
+        Table.Builder t = Table.builder("stage", "tau", "loss", "coordinate", "sign", "value");
+        Table.Builder weights = Table.builder("stage", "tau", "product", "index", "value");
         for (GreedyStage s : stages) {
             double[] w = s.w();
             String coordinate = s.coordinate() < 0 ? "none" : ProductCoordinate.of(s.coordinate(), dim).label();
@@ -28,8 +29,8 @@ public final class GreedyTables {
 
     /** The stages (deactivations are not stored, so they read back empty). */
     public static List<GreedyStage> read(Path dir, int dim) throws IOException {
-        CsvTable t = CsvTable.read(dir.resolve(ToyFiles.GREEDY));
-        CsvTable weights = CsvTable.read(dir.resolve(ToyFiles.GREEDY_WEIGHTS));
+        Table t = Table.read(dir.resolve(ToyFiles.GREEDY));
+        Table weights = Table.read(dir.resolve(ToyFiles.GREEDY_WEIGHTS));
         double[] tau = t.doubles("tau");
         double[] loss = t.doubles("loss");
         double[] sign = t.doubles("sign");

@@ -1,5 +1,7 @@
 package io.rankrepro.tasks.toy;
 
+import io.rankrepro.tasks.io.Table;
+
 /** A gradient-descent loss curve in rescaled time, τ ascending. */
 public record LossCurve(double[] tau, double[] loss) {
 
@@ -11,7 +13,7 @@ public record LossCurve(double[] tau, double[] loss) {
         loss = loss.clone();
     }
 
-    public static LossCurve of(CsvTable lossCsv) {
+    public static LossCurve of(Table lossCsv) {
         return new LossCurve(lossCsv.doubles("tau"), lossCsv.doubles("loss"));
     }
 

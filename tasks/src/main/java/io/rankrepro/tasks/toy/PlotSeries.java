@@ -1,5 +1,6 @@
 package io.rankrepro.tasks.toy;
 
+import io.rankrepro.tasks.io.Table;
 import java.util.List;
 
 /**
@@ -33,8 +34,8 @@ public record PlotSeries(String panel, String name, double[] x, double[] y, Styl
     }
 
     /** Long form: panel,series,style,x,y. */
-    public static CsvTable table(List<PlotSeries> series) {
-        CsvTable.Builder t = CsvTable.builder("panel", "series", "style", "x", "y");
+    public static Table table(List<PlotSeries> series) {
+        Table.Builder t = Table.builder("panel", "series", "style", "x", "y");
         for (PlotSeries s : series) {
             for (int i = 0; i < s.x.length; i++) {
                 t.row(s.panel, s.name.replace(',', ';'), s.style.name().toLowerCase(java.util.Locale.ROOT), s.x[i], s.y[i]);

@@ -1,5 +1,6 @@
 package io.rankrepro.tasks.toy;
 
+import io.rankrepro.tasks.io.Table;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,7 +18,7 @@ public final class ProductPathTable {
         for (int i = 0; i < 2 * dim; i++) {
             header.add(ProductCoordinate.of(i, dim).label());
         }
-        CsvTable.Builder t = CsvTable.builder(header.toArray(String[]::new));
+        Table.Builder t = Table.builder(header.toArray(String[]::new));
         for (Map.Entry<String, ProductPath> e : paths.entrySet()) {
             ProductPath p = e.getValue();
             for (int i = 0; i < p.size(); i++) {
@@ -35,13 +36,13 @@ public final class ProductPathTable {
 
     /** The paths in file order; d is read from the header. */
     public static Map<String, ProductPath> read(Path file) throws IOException {
-        CsvTable t = CsvTable.read(file);
-        int coordinates = t.header().size() - 2;
+        Table t = Table.read(file);
+        int coordinates = t.columns().size() - 2;
         List<String> run = t.strings("run");
         double[] tau = t.doubles("tau");
         double[][] columns = new double[coordinates][];
         for (int c = 0; c < coordinates; c++) {
-            columns[c] = t.doubles(t.header().get(2 + c));
+            columns[c] = t.doubles(t.columns().get(2 + c));
         }
         Map<String, List<Integer>> rows = new LinkedHashMap<>();
         for (int i = 0; i < run.size(); i++) {

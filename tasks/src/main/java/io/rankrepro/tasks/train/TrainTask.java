@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
 import io.rankrepro.tasks.data.PreparedData;
 import io.rankrepro.tasks.io.SafetensorsDtype;
+import io.rankrepro.tasks.io.Table;
 import io.rankrepro.tasks.io.SafetensorsTensor;
 import io.rankrepro.tasks.io.SafetensorsWriter;
 import io.rankrepro.tasks.model.Pooling;
@@ -19,11 +20,9 @@ import io.rankrepro.tasks.optim.WeightDecayGroups;
 import io.rankrepro.tasks.task.Contract;
 import io.rankrepro.tasks.task.Default;
 import io.rankrepro.tasks.task.ParamCheck;
-import io.rankrepro.tasks.task.ResumeFolder;
 import io.rankrepro.tasks.task.Task;
 import io.rankrepro.tasks.task.TaskContext;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -223,7 +222,7 @@ public final class TrainTask implements Task {
             while (next < saveAt.length && saveAt[next] < start) {
                 next++;
             }
-            try (BufferedWriter loss = ResumeFolder.continuedLog(out.resolve("loss.csv"), resumed.isPresent(), "step,loss,lr\n")) {
+            try (Table.Writer loss = Table.continued(out.resolve("loss.csv"), resumed.isPresent(), "step", "loss", "lr")) {
                 for (long step = start; step <= steps; step++) {
                     if (ctx.resume().due(step, start, steps, resumeEvery)) {
                         loss.flush();
@@ -244,7 +243,7 @@ public final class TrainTask implements Task {
                         throw new ArithmeticException("loss became " + value + " at step " + step + " (lr " + rate + "); lower lr or add grad_clip");
                     }
                     if (step % logEvery == 0 || step == steps - 1) {
-                        loss.write(step + "," + value + "," + rate + "\n");
+                        loss.row(step, value, rate);
                         ctx.tracker().logMetric("train.loss", value, step);
                         ctx.progress().update(step + 1, steps, String.format("loss %.4f", value));
                     }

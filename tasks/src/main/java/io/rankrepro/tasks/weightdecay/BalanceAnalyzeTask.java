@@ -2,6 +2,7 @@ package io.rankrepro.tasks.weightdecay;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rankrepro.tasks.io.SafetensorsFile;
+import io.rankrepro.tasks.io.Table;
 import io.rankrepro.tasks.rank.CheckpointLayout;
 import io.rankrepro.tasks.task.Contract;
 import io.rankrepro.tasks.task.Default;
@@ -9,7 +10,6 @@ import io.rankrepro.tasks.task.ParamCheck;
 import io.rankrepro.tasks.task.Task;
 import io.rankrepro.tasks.task.TaskContext;
 
-import java.io.BufferedWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -80,8 +80,8 @@ public final class BalanceAnalyzeTask implements Task {
         }
         CheckpointLayout layout = null;
         List<Long> steps = new ArrayList<>();
-        try (BufferedWriter w = Files.newBufferedWriter(ctx.outputDir().resolve(TABLE))) {
-            w.write("step,layer,head,product,frobenius_side,nuclear_side,gap,relative_gap,imbalance\n");
+        try (Table.Writer w = Table.writer(ctx.outputDir().resolve(TABLE), "step", "layer", "head", "product", "frobenius_side",
+                "nuclear_side", "gap", "relative_gap", "imbalance")) {
             for (int i = 0; i < files.size(); i++) {
                 SafetensorsFile f = CheckpointFiles.readMerged(files.get(i));
                 if (layout == null) {
@@ -91,8 +91,8 @@ public final class BalanceAnalyzeTask implements Task {
                 steps.add(step);
                 double worst = 0;
                 for (HeadBalance b : HeadBalance.of(layout, f, step)) {
-                    w.write(b.step() + "," + b.layer() + "," + b.head() + "," + b.product() + "," + b.gap().frobeniusHalfSum() + ","
-                            + b.gap().nuclearNorm() + "," + b.gap().gap() + "," + b.gap().relativeGap() + "," + b.gap().imbalance() + "\n");
+                    w.row(b.step(), b.layer(), b.head(), b.product(), b.gap().frobeniusHalfSum(),
+                            b.gap().nuclearNorm(), b.gap().gap(), b.gap().relativeGap(), b.gap().imbalance());
                     worst = Math.max(worst, b.gap().relativeGap());
                 }
                 ctx.tracker().logMetric("balance.max_relative_gap", worst, step);

@@ -3,6 +3,7 @@ package io.rankrepro.tasks.weightdecay;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rankrepro.tasks.factorized.FigureGrid;
+import io.rankrepro.tasks.io.Table;
 import io.rankrepro.tasks.rank.RankTables;
 import io.rankrepro.tasks.task.ClaimCheck;
 import io.rankrepro.tasks.task.ClaimChecks;
@@ -75,7 +76,7 @@ public final class Kobayashi2024Fig3Task implements Task {
     }
 
     /** One analysed run: model kind (gpt | vit), λ, and the final checkpoint's per-head rows of "current" products. */
-    record Run(String model, double lambda, int layers, int heads, CsvRows finalRows) { }
+    record Run(String model, double lambda, int layers, int heads, Table finalRows) { }
 
     @Override
     public void run(TaskContext ctx) throws Exception {
@@ -149,7 +150,7 @@ public final class Kobayashi2024Fig3Task implements Task {
     }
 
     static double value(Run r, int layer, int head, String product, String metric) {
-        CsvRows rows = r.finalRows().where(row -> Integer.parseInt(row.get("layer")) == layer && Integer.parseInt(row.get("head")) == head
+        Table rows = r.finalRows().where(row -> Integer.parseInt(row.get("layer")) == layer && Integer.parseInt(row.get("head")) == head
                 && row.get("product").equals(product));
         return rows.doubles(metric)[0];
     }
@@ -175,7 +176,7 @@ public final class Kobayashi2024Fig3Task implements Task {
             if (!(l instanceof Number n)) {
                 throw new IllegalArgumentException(in.taskId() + " has no sweep value for " + key);
             }
-            CsvRows all = CsvRows.read(in.dir().resolve(RankTables.RANKS)).where(r -> r.get("which").equals("current"));
+            Table all = Table.read(in.dir().resolve(RankTables.RANKS)).where(r -> r.get("which").equals("current"));
             long last = (long) Arrays.stream(all.doubles("step")).max().orElseThrow();
             runs.add(new Run(model.get("model").asText(), n.doubleValue(), model.get("layers").asInt(), model.get("heads").asInt(),
                     all.where(r -> Long.parseLong(r.get("step")) == last)));

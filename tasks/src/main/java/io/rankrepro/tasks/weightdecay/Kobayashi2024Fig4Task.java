@@ -3,6 +3,7 @@ package io.rankrepro.tasks.weightdecay;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rankrepro.tasks.factorized.FigureGrid;
+import io.rankrepro.tasks.io.Table;
 import io.rankrepro.tasks.task.ClaimCheck;
 import io.rankrepro.tasks.task.ClaimChecks;
 import io.rankrepro.tasks.task.Contract;
@@ -15,8 +16,6 @@ import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 import java.awt.Color;
-import java.io.BufferedWriter;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -71,7 +70,7 @@ public final class Kobayashi2024Fig4Task implements Task {
     }
 
     /** One analysed checkpoint series; {@code lambda} is NaN for a standalone file. */
-    record Source(String label, double lambda, CsvRows rows, long firstStep, long lastStep) { }
+    record Source(String label, double lambda, Table rows, long firstStep, long lastStep) { }
 
     @Override
     public void run(TaskContext ctx) throws Exception {
@@ -86,7 +85,7 @@ public final class Kobayashi2024Fig4Task implements Task {
             String label = l != null ? "λ_att = " + Charts.fmt(lambda) : src.get("source").asText();
             long first = src.get("steps").get(0).asLong();
             long last = src.get("steps").get(src.get("steps").size() - 1).asLong();
-            sources.add(new Source(label, lambda, CsvRows.read(in.dir().resolve(BalanceAnalyzeTask.TABLE)), first, last));
+            sources.add(new Source(label, lambda, Table.read(in.dir().resolve(BalanceAnalyzeTask.TABLE)), first, last));
         }
         if (sources.isEmpty()) {
             throw new IllegalStateException("no balance/analyze inputs among " + ctx.inputs().stream().map(TaskInput::taskId).toList());
@@ -128,16 +127,15 @@ public final class Kobayashi2024Fig4Task implements Task {
                 ctx.outputDir().resolve("figA2"));
 
         Map<String, double[]> medians = new TreeMap<>();
-        try (BufferedWriter w = Files.newBufferedWriter(ctx.outputDir().resolve(SUMMARY))) {
-            w.write("run,lambda,step,product,median_relative_gap,max_relative_gap,heads\n");
+        try (Table.Writer w = Table.writer(ctx.outputDir().resolve(SUMMARY), "run", "lambda", "step", "product", "median_relative_gap",
+                "max_relative_gap", "heads")) {
             for (Source s : sources) {
                 for (long step : new long[] {s.firstStep(), s.lastStep()}) {
                     for (String product : List.of("KQ", "PV")) {
                         double[] g = s.rows().where(r -> r.get("product").equals(product) && Long.parseLong(r.get("step")) == step)
                                 .doubles("relative_gap");
                         Arrays.sort(g);
-                        w.write(s.label().replace(",", ";") + "," + s.lambda() + "," + step + "," + product + "," + median(g) + ","
-                                + g[g.length - 1] + "," + g.length + "\n");
+                        w.row(s.label().replace(",", ";"), s.lambda(), step, product, median(g), g[g.length - 1], g.length);
                         String at = step == s.lastStep() ? "" : "|init";
                         medians.put(s.lambda() + "|" + product + at, new double[] {median(g), g[g.length - 1]});
                     }
@@ -196,7 +194,7 @@ public final class Kobayashi2024Fig4Task implements Task {
     }
 
     private static XYSeries points(XYChart c, String name, Source s, String product, long step, int layer) {
-        CsvRows r = s.rows().where(row -> row.get("product").equals(product) && Long.parseLong(row.get("step")) == step
+        Table r = s.rows().where(row -> row.get("product").equals(product) && Long.parseLong(row.get("step")) == step
                 && (layer < 0 || Integer.parseInt(row.get("layer")) == layer));
         XYSeries series = Charts.scatter(c, name, r.doubles("frobenius_side"), r.doubles("nuclear_side"));
         series.setMarker(SeriesMarkers.CIRCLE);

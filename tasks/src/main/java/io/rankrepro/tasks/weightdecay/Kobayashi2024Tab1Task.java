@@ -70,7 +70,7 @@ public final class Kobayashi2024Tab1Task implements Task {
         String caption = "Test perplexity (mean ± std over seeds), " + ctx.spec().paper() + ", profile " + ctx.spec().profile()
                 + "; data: " + ctx.spec().data();
         Files.writeString(ctx.outputDir().resolve("table.md"), "# " + ctx.spec().title() + "\n\n" + caption + "\n\n" + grid.markdown());
-        Files.writeString(ctx.outputDir().resolve("table.csv"), grid.csv());
+        grid.table().write(ctx.outputDir().resolve("table.csv"));
         Files.writeString(ctx.outputDir().resolve("table.tex"), grid.latex(caption));
 
         XYChart c = Charts.panel("held-out perplexity vs λ_attention", "λ_attention (0 drawn at " + ZERO_AT + ")",

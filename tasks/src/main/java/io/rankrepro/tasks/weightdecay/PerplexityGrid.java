@@ -1,5 +1,7 @@
 package io.rankrepro.tasks.weightdecay;
 
+import io.rankrepro.tasks.io.Table;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -61,17 +63,18 @@ public final class PerplexityGrid {
         return b.toString();
     }
 
-    public String csv() {
-        StringBuilder b = new StringBuilder("lambda_attention,lambda_mlp,mean_perplexity,std_perplexity,seeds\n");
+    /** One row per (λ_attention, λ_MLP) cell that has runs, seeds pooled. */
+    public Table table() {
+        Table.Builder t = Table.builder("lambda_attention", "lambda_mlp", "mean_perplexity", "std_perplexity", "seeds");
         for (double a : attentionValues()) {
             for (double m : mlpValues()) {
                 Cell c = cell(a, m);
                 if (c != null) {
-                    b.append(a).append(',').append(m).append(',').append(c.mean()).append(',').append(c.std()).append(',').append(c.seeds()).append('\n');
+                    t.row(a, m, c.mean(), c.std(), c.seeds());
                 }
             }
         }
-        return b.toString();
+        return t.build();
     }
 
     public String latex(String caption) {

@@ -1,5 +1,6 @@
 package io.rankrepro.tasks.toy;
 
+import io.rankrepro.tasks.io.Table;
 import io.rankrepro.mlflow.RunTracker;
 import io.rankrepro.tasks.task.ClaimCheck;
 import io.rankrepro.tasks.task.ClaimChecks;
@@ -101,7 +102,7 @@ class PerturbationTasksTest {
         for (String f : List.of("fig2.png", "fig2.svg", "figure-data.csv")) {
             assertTrue(Files.size(figure.dir().resolve(f)) > 1000, f);
         }
-        CsvTable data = CsvTable.read(figure.dir().resolve("figure-data.csv"));
+        Table data = Table.read(figure.dir().resolve("figure-data.csv"));
         assertEquals(List.of("a", "b", "c", "d"), data.strings("panel").stream().distinct().toList());
         assertTrue(Files.readString(figure.dir().resolve("fig2.svg")).contains("profile smoke"));
     }

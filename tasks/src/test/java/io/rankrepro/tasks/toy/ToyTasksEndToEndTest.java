@@ -1,5 +1,6 @@
 package io.rankrepro.tasks.toy;
 
+import io.rankrepro.tasks.io.Table;
 import io.rankrepro.mlflow.RunTracker;
 import io.rankrepro.tasks.task.ClaimCheck;
 import io.rankrepro.tasks.task.ClaimChecks;
@@ -101,8 +102,8 @@ class ToyTasksEndToEndTest {
         assertEquals(0L, saved.get(0));
         assertEquals(steps, saved.get(saved.size() - 1));
         assertArrayEquals(CheckpointSchedule.steps(steps, 12, 12), saved.stream().mapToLong(Long::longValue).toArray());
-        CsvTable loss = CsvTable.read(dir.resolve(ToyFiles.LOSS));
-        assertEquals(List.of("step", "tau", "loss"), loss.header());
+        Table loss = Table.read(dir.resolve(ToyFiles.LOSS));
+        assertEquals(List.of("step", "tau", "loss"), loss.columns());
         assertEquals(steps / 2 + 1 + (steps % 2), loss.rows().size());
         double[] l = loss.doubles("loss");
         assertTrue(l[l.length - 1] < 1e-2 * l[0], "training fits the teacher: " + l[0] + " → " + l[l.length - 1]);
@@ -130,12 +131,12 @@ class ToyTasksEndToEndTest {
     @Test
     void analyzeWritesTidyTablesAndPrefersVerifiedCheckpoints() throws Exception {
         Path dir = analyses.get(1).dir();
-        assertEquals(List.of("step", "tau", "product", "index", "value"), CsvTable.read(dir.resolve(ToyFiles.ENTRIES)).header());
-        CsvTable metrics = CsvTable.read(dir.resolve(ToyFiles.METRICS));
-        assertEquals(List.of("step", "tau", "product", "metric", "value"), metrics.header());
+        assertEquals(List.of("step", "tau", "product", "index", "value"), Table.read(dir.resolve(ToyFiles.ENTRIES)).columns());
+        Table metrics = Table.read(dir.resolve(ToyFiles.METRICS));
+        assertEquals(List.of("step", "tau", "product", "metric", "value"), metrics.columns());
         assertTrue(metrics.strings("metric").containsAll(List.of("stable_rank", "effective_rank", "numerical_rank",
                 "nuclear_norm", "sv_1")));
-        CsvTable greedy = CsvTable.read(dir.resolve(ToyFiles.GREEDY));
+        Table greedy = Table.read(dir.resolve(ToyFiles.GREEDY));
         assertEquals(List.of("none", "vo[0]", "kq[0]", "vo[2]", "kq[3]"), greedy.strings("coordinate"));
 
         // a checkpoint input holding only the first checkpoint is what analyze must read
@@ -146,7 +147,7 @@ class ToyTasksEndToEndTest {
                 verified.getParent());
         TaskInput a = run(new DiagonalToyAnalyzeTask(), "analyze-verified", "analyze", Params.of(), Map.of("alpha", 1e-3),
                 List.of(prepare, trains.get(1), checkpoint));
-        CsvTable entries = CsvTable.read(a.dir().resolve(ToyFiles.ENTRIES));
+        Table entries = Table.read(a.dir().resolve(ToyFiles.ENTRIES));
         assertEquals(10, entries.rows().size(), "one checkpoint x (5 kq + 5 vo) entries");
     }
 
@@ -168,7 +169,7 @@ class ToyTasksEndToEndTest {
                 checks.get(1).measured());
         String svg = Files.readString(first.dir().resolve("fig1.svg"));
         assertTrue(svg.contains("profile smoke"), "the caption states the profile");
-        CsvTable data = CsvTable.read(first.dir().resolve("figure-data.csv"));
+        Table data = Table.read(first.dir().resolve("figure-data.csv"));
         assertTrue(data.strings("series").contains("greedy (α → 0)"));
     }
 }

@@ -10,6 +10,7 @@ import io.rankrepro.tasks.data.TokenStream;
 import io.rankrepro.tasks.io.SafetensorsDtype;
 import io.rankrepro.tasks.io.SafetensorsTensor;
 import io.rankrepro.tasks.io.SafetensorsWriter;
+import io.rankrepro.tasks.io.Table;
 import io.rankrepro.tasks.model.CausalDecoder;
 import io.rankrepro.tasks.model.GptConfig;
 import io.rankrepro.tasks.model.ModelParameters;
@@ -289,8 +290,8 @@ class WeightDecayContractsTest {
         }
         Path out = run(task, "table", Map.of("attention_key", "weight_decay_attention", "mlp_key", "weight_decay_mlp"), Map.of(),
                 inputs, dir.resolve("table"));
-        CsvRows table = CsvRows.read(out.resolve("table.csv"));
-        assertEquals(List.of("lambda_attention", "lambda_mlp", "mean_perplexity", "std_perplexity", "seeds"), table.header());
+        Table table = Table.read(out.resolve("table.csv"));
+        assertEquals(List.of("lambda_attention", "lambda_mlp", "mean_perplexity", "std_perplexity", "seeds"), table.columns());
         assertEquals(2, table.rows().size(), "one row per (λ_att, λ_MLP) cell, seeds pooled");
         assertEquals(List.of(0.0, 1.0), List.of(table.doubles("lambda_attention")[0], table.doubles("lambda_attention")[1]));
         assertEquals(10.1, table.doubles("mean_perplexity")[0], 1e-12);
