@@ -39,6 +39,12 @@ public final class Panels {
         return c;
     }
 
+    public static XYChart xy(String title, String xTitle, String yTitle, boolean logX, boolean logY, Styler.LegendPosition legend) {
+        XYChart c = xy(title, xTitle, yTitle, logX, logY);
+        c.getStyler().setLegendPosition(legend);
+        return c;
+    }
+
     public static XYChart xy(String title, String xTitle, String yTitle) {
         return xy(title, xTitle, yTitle, false, false);
     }
