@@ -1,8 +1,10 @@
 package io.rankrepro.tasks.deeplinear;
 
+import io.rankrepro.tasks.figures.Caption;
+import io.rankrepro.tasks.figures.Figure;
+import io.rankrepro.tasks.figures.Panels;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.rankrepro.tasks.factorized.FigureGrid;
 import io.rankrepro.tasks.io.Table;
 import io.rankrepro.tasks.task.ClaimCheck;
 import io.rankrepro.tasks.task.ClaimChecks;
@@ -107,23 +109,23 @@ public final class Kobayashi2024LinTask implements Task {
         }
         String lamAxis = "λ (λ = 0 drawn at " + ZERO_AT + ")";
 
-        XYChart numRank = Charts.panel("numerical rank of W_1⋯W_L (σ > " + relTol + "·σ_max)", lamAxis, "rank", true, false);
-        XYChart stableRank = Charts.panel("stable rank ‖W‖_F²/‖W‖_2² of the product", lamAxis, "stable rank", true, false);
+        XYChart numRank = Panels.xy("numerical rank of W_1⋯W_L (σ > " + relTol + "·σ_max)", lamAxis, "rank", true, false);
+        XYChart stableRank = Panels.xy("stable rank ‖W‖_F²/‖W‖_2² of the product", lamAxis, "stable rank", true, false);
         for (Map.Entry<Integer, TreeMap<Double, Run>> e : runs.entrySet()) {
             double[] x = e.getValue().keySet().stream().mapToDouble(l -> Charts.lambdaAxis(l, ZERO_AT)).toArray();
-            Charts.line(numRank, "depth " + e.getKey(), x, e.getValue().values().stream().mapToDouble(Run::numericalRank).toArray());
-            Charts.line(stableRank, "depth " + e.getKey(), x,
+            Panels.line(numRank, "depth " + e.getKey(), x, e.getValue().values().stream().mapToDouble(Run::numericalRank).toArray());
+            Panels.line(stableRank, "depth " + e.getKey(), x,
                     e.getValue().values().stream().mapToDouble(r -> r.summary().get("stable_rank").asDouble()).toArray());
         }
         double[] span = {ZERO_AT, Math.max(ZERO_AT * 10, runs.firstEntry().getValue().lastKey())};
-        dashed(Charts.curve(numRank, "rank W* = " + teacherRank, span, new double[] {teacherRank, teacherRank}));
+        dashed(Panels.curve(numRank, "rank W* = " + teacherRank, span, new double[] {teacherRank, teacherRank}));
 
         double[] lx = detail.keySet().stream().mapToDouble(l -> Charts.lambdaAxis(l, ZERO_AT)).toArray();
-        XYChart sv = Charts.panel("depth " + detailDepth + ": singular values of the product", lamAxis, "σ_i", true, true);
+        XYChart sv = Panels.xy("depth " + detailDepth + ": singular values of the product", lamAxis, "σ_i", true, true);
         int dim = any.finalSingularValues().length;
         for (int i = 0; i < dim; i++) {
             int idx = i;
-            XYSeries s = Charts.line(sv, i < teacherRank ? "σ" + (i + 1) : (i == teacherRank ? "σ" + (i + 1) + "…σ" + dim : " " + (i + 1)),
+            XYSeries s = Panels.line(sv, i < teacherRank ? "σ" + (i + 1) : (i == teacherRank ? "σ" + (i + 1) + "…σ" + dim : " " + (i + 1)),
                     lx, detail.values().stream().mapToDouble(r -> Math.max(r.finalSingularValues()[idx], 1e-12)).toArray());
             s.setShowInLegend(i <= teacherRank);
         }
@@ -131,18 +133,18 @@ public final class Kobayashi2024LinTask implements Task {
             for (int i = 0; i < teacherRank; i++) {
                 double target = teacherSv[i];
                 double[] pred = detail.keySet().stream().mapToDouble(l -> Math.max(BalancedDeepLinear.productSingularValue(target, l, detailDepth), 1e-12)).toArray();
-                XYSeries s = dashed(Charts.curve(sv, i == 0 ? "balanced prediction" : "pred " + (i + 1), lx, pred));
+                XYSeries s = dashed(Panels.curve(sv, i == 0 ? "balanced prediction" : "pred " + (i + 1), lx, pred));
                 s.setShowInLegend(i == 0);
             }
         }
 
-        XYChart layer1 = Charts.panel("depth " + detailDepth + ": singular values of W_1 (basis-free)", "index i", "σ_i(W_1)", false, true);
-        XYChart units = Charts.panel("depth " + detailDepth + ": hidden units after W_1, sorted (basis-dependent)", "unit (sorted)",
+        XYChart layer1 = Panels.xy("depth " + detailDepth + ": singular values of W_1 (basis-free)", "index i", "σ_i(W_1)", false, true);
+        XYChart units = Panels.xy("depth " + detailDepth + ": hidden units after W_1, sorted (basis-dependent)", "unit (sorted)",
                 "sqrt(‖in‖² + ‖out‖²)", false, true);
         for (Map.Entry<Double, Run> e : detail.entrySet()) {
             String name = "λ = " + Charts.fmt(e.getKey());
             Table l0 = e.getValue().layers().where(r -> r.get("layer").equals("0"));
-            Charts.line(layer1, name, IntStream.range(1, l0.rows().size() + 1).asDoubleStream().toArray(), Charts.logFloor(l0.doubles("sigma")));
+            Panels.line(layer1, name, IntStream.range(1, l0.rows().size() + 1).asDoubleStream().toArray(), Panels.logFloor(l0.doubles("sigma")));
             if (detailDepth > 1) {
                 Table u = e.getValue().units().where(r -> r.get("boundary").equals("0"));
                 double[] in = u.doubles("incoming");
@@ -151,7 +153,7 @@ public final class Kobayashi2024LinTask implements Task {
                 for (int k = 0; k < in.length; k++) {
                     both[k] = Math.max(Math.hypot(in[k], out[k]), 1e-12);
                 }
-                Charts.line(units, name, IntStream.range(1, in.length + 1).asDoubleStream().toArray(), both);
+                Panels.line(units, name, IntStream.range(1, in.length + 1).asDoubleStream().toArray(), both);
             }
         }
 
@@ -160,7 +162,7 @@ public final class Kobayashi2024LinTask implements Task {
         if (over == null) {
             throw new IllegalArgumentException("detail_lambda " + detailLambda + " is not among the swept λ " + detail.keySet());
         }
-        XYChart time = Charts.panel("depth " + detailDepth + ", λ = " + Charts.fmt(detailLambda) + ": product spectrum over training",
+        XYChart time = Panels.xy("depth " + detailDepth + ", λ = " + Charts.fmt(detailLambda) + ": product spectrum over training",
                 "step (step 0 drawn at 0.5)", "σ_i", true, true);
         for (int i = 0; i < dim; i++) {
             String idx = Integer.toString(i);
@@ -169,14 +171,14 @@ public final class Kobayashi2024LinTask implements Task {
             for (int k = 0; k < steps.length; k++) {
                 steps[k] = Math.max(steps[k], 0.5);
             }
-            XYSeries s = Charts.curve(time, "σ" + (i + 1), steps, Charts.logFloor(rows.doubles("sigma")));
+            XYSeries s = Panels.curve(time, "σ" + (i + 1), steps, Panels.logFloor(rows.doubles("sigma")));
             s.setShowInLegend(i < teacherRank + 1);
         }
 
         List<ClaimCheck> checks = checks(runs, teacherRank, relTol, optimizer, teacherSv, c);
         ClaimChecks.write(ctx.outputDir(), checks);
-        FigureGrid.write(List.of(numRank, stableRank, sv, layer1, units, time), 3, Charts.PANEL_WIDTH, Charts.PANEL_HEIGHT,
-                Charts.caption(ctx.spec()) + " — optimizer " + optimizer + ", rank W* = " + teacherRank, ctx.outputDir().resolve("lin"));
+        Figure.of("lin", Caption.of(ctx.spec()).note("optimizer " + optimizer + ", rank W* = " + teacherRank),
+                List.of(numRank, stableRank, sv, layer1, units, time), 3).write(ctx.outputDir());
     }
 
     static List<ClaimCheck> checks(TreeMap<Integer, TreeMap<Double, Run>> runs, int teacherRank, double relTol, String optimizer,

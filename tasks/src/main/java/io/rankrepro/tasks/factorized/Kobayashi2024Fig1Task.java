@@ -7,10 +7,11 @@ import io.rankrepro.tasks.task.ParamCheck;
 import io.rankrepro.tasks.task.Task;
 import io.rankrepro.tasks.task.TaskContext;
 import io.rankrepro.tasks.task.TaskInput;
+import io.rankrepro.tasks.figures.Caption;
+import io.rankrepro.tasks.figures.Figure;
+import io.rankrepro.tasks.figures.Panels;
 import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
-import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 import java.util.ArrayList;
@@ -84,11 +85,8 @@ public final class Kobayashi2024Fig1Task implements Task {
 
         List<ClaimCheck> checks = checks(runs, c);
         ClaimChecks.write(ctx.outputDir(), checks);
-        String caption = ctx.spec().title() + "\n" + ctx.spec().paper() + " — profile " + ctx.spec().profile()
-                + " — data: " + ctx.spec().data();
-        FigureGrid.write(List.of(gapPanel(runs), imbalancePanel(runs), finalSingularValuesPanel(runs),
-                singularValuesOverTimePanel(runs, c.svPanelLambda())), 2, 640, 460, caption,
-                ctx.outputDir().resolve("fig1"));
+        Figure.of("fig1", Caption.of(ctx.spec()), List.of(gapPanel(runs), imbalancePanel(runs), finalSingularValuesPanel(runs),
+                singularValuesOverTimePanel(runs, c.svPanelLambda())), 2).write(ctx.outputDir());
         for (Run r : runs) {
             ctx.tracker().logMetric("fitted_rate_lambda_" + fmt(r.lambda()), r.analysis().fittedRate(), 0);
         }
@@ -225,17 +223,11 @@ public final class Kobayashi2024Fig1Task implements Task {
     }
 
     static XYChart chart(String title, String x, String y, boolean logY) {
-        XYChart c = new XYChartBuilder().width(640).height(460).title(title).xAxisTitle(x).yAxisTitle(y).build();
-        c.getStyler().setYAxisLogarithmic(logY);
-        c.getStyler().setXAxisTickMarkSpacingHint(90);
-        c.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
-        c.getStyler().setChartTitleFont(new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.PLAIN, 13));
-        return c;
+        return Panels.xy(title, x, y, false, logY);
     }
 
     static void line(XYChart c, String name, double[] x, double[] y) {
-        XYSeries s = c.addSeries(name, x, y);
-        s.setMarker(SeriesMarkers.NONE);
+        Panels.curve(c, name, x, y);
     }
 
     static double[] steps(Run r) {

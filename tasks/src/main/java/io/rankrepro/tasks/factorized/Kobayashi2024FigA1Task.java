@@ -1,6 +1,8 @@
 package io.rankrepro.tasks.factorized;
 
 import io.rankrepro.tasks.io.Table;
+import io.rankrepro.tasks.figures.Caption;
+import io.rankrepro.tasks.figures.Figure;
 import io.rankrepro.tasks.task.ClaimCheck;
 import io.rankrepro.tasks.task.ClaimChecks;
 import io.rankrepro.tasks.task.Contract;
@@ -94,8 +96,7 @@ public final class Kobayashi2024FigA1Task implements Task {
                         l1Threshold, zeroTol),
                 inRegime > 0 && ok));
         ClaimChecks.write(ctx.outputDir(), checks);
-        String caption = ctx.spec().title() + "\n" + ctx.spec().paper() + " — profile " + ctx.spec().profile() + " — data: " + ctx.spec().data();
-        FigureGrid.write(panels, Math.min(panels.size(), 3), 520, 560, caption, ctx.outputDir().resolve("figA1"));
+        Figure.of("figA1", Caption.of(ctx.spec()), panels, 3).write(ctx.outputDir());
     }
 
     static Map<String, double[][]> read(TaskInput in) throws java.io.IOException {

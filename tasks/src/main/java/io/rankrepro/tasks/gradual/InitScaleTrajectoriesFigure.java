@@ -1,5 +1,9 @@
 package io.rankrepro.tasks.gradual;
 
+import io.rankrepro.tasks.figures.Caption;
+import io.rankrepro.tasks.figures.Figure;
+import io.rankrepro.tasks.figures.Panels;
+import org.knowm.xchart.style.Styler;
 import io.rankrepro.tasks.rank.RankTables;
 import io.rankrepro.tasks.task.ClaimCheck;
 import io.rankrepro.tasks.task.ClaimChecks;
@@ -79,8 +83,8 @@ public final class InitScaleTrajectoriesFigure implements Task {
             }
             for (String product : List.of("KQ", "PV")) {
                 TreeMap<Long, double[]> s = run.spectrum(layer, head, product, "delta");
-                XYChart c = FigureCanvas.panel("Δ" + product + ", init scale " + run.initScale() + " (layer " + (layer + 1) + ", head " + (head + 1) + ")",
-                        "training step", "singular value", true, false);
+                XYChart c = Panels.xy("Δ" + product + ", init scale " + run.initScale() + " (layer " + (layer + 1) + ", head " + (head + 1) + ")",
+                        "training step", "singular value", true, false, Styler.LegendPosition.InsideNW);
                 int shown = Math.min(run.headWidth(), COLORS.length);
                 for (int i = 0; i < shown; i++) {
                     List<Double> x = new ArrayList<>();
@@ -113,8 +117,7 @@ public final class InitScaleTrajectoriesFigure implements Task {
         }
         List<XYChart> panels = new ArrayList<>(top);
         panels.addAll(bottom);
-        FigureCanvas.save(ctx.outputDir(), "B-fig5", FigureCanvas.caption("B-fig5: singular values of ΔKQ (top) and ΔPV (bottom) per init scale",
-                ctx.spec(), runs.get(0).dataLabel()), panels, runs.size());
+        Figure.of("B-fig5", Caption.of(ctx.spec()).data(runs.get(0).dataLabel()).note("B-fig5: singular values of ΔKQ (top) and ΔPV (bottom) per init scale"), panels, runs.size()).svgPerPanel().write(ctx.outputDir());
         ClaimChecks.write(ctx.outputDir(), checks);
     }
 

@@ -1,5 +1,9 @@
 package io.rankrepro.tasks.gradual;
 
+import io.rankrepro.tasks.figures.Caption;
+import io.rankrepro.tasks.figures.Figure;
+import io.rankrepro.tasks.figures.Panels;
+import org.knowm.xchart.style.Styler;
 import io.rankrepro.tasks.linalg.SpectralMetrics;
 import io.rankrepro.tasks.rank.RankTables;
 import io.rankrepro.tasks.task.ClaimCheck;
@@ -76,8 +80,8 @@ public final class InitVersusLearnedSpectrumFigure implements Task {
             var deltas = run.spectrum(layer, head, "KQ", "delta");
             long step = deltas.lastKey();
             double[] delta = deltas.lastEntry().getValue();
-            XYChart c = FigureCanvas.panel("layer " + (layer + 1) + ", head " + (head + 1) + " (step " + step + ")",
-                    "index i", "σ_i / σ_1", false, true);
+            XYChart c = Panels.xy("layer " + (layer + 1) + ", head " + (head + 1) + " (step " + step + ")",
+                    "index i", "σ_i / σ_1", false, true, Styler.LegendPosition.InsideNW);
             series(c, "init KQ", init, StableRankCurvesFigure.ORANGE);
             series(c, "learned ΔKQ", delta, StableRankCurvesFigure.BLUE);
             c.getStyler().setYAxisMin(1e-4);
@@ -91,8 +95,7 @@ public final class InitVersusLearnedSpectrumFigure implements Task {
                     String.format("stable rank ΔKQ %.3f vs init KQ %.3f (ratio %.3f)", srDelta, srInit, srDelta / srInit),
                     String.format("ratio < %.2f", ratio), srDelta < ratio * srInit));
         }
-        FigureCanvas.save(ctx.outputDir(), "B-fig4", FigureCanvas.caption("B-fig4: normalized spectra of init KQ vs learned ΔKQ",
-                ctx.spec(), run.dataLabel()), panels, Math.min(3, panels.size()));
+        Figure.of("B-fig4", Caption.of(ctx.spec()).data(run.dataLabel()).note("B-fig4: normalized spectra of init KQ vs learned ΔKQ"), panels, Math.min(3, panels.size())).svgPerPanel().write(ctx.outputDir());
         ClaimChecks.write(ctx.outputDir(), checks);
     }
 

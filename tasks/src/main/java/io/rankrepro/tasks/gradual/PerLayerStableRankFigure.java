@@ -1,5 +1,9 @@
 package io.rankrepro.tasks.gradual;
 
+import io.rankrepro.tasks.figures.Caption;
+import io.rankrepro.tasks.figures.Figure;
+import io.rankrepro.tasks.figures.Panels;
+import org.knowm.xchart.style.Styler;
 import io.rankrepro.tasks.rank.RankTables;
 import io.rankrepro.tasks.task.ClaimCheck;
 import io.rankrepro.tasks.task.ClaimChecks;
@@ -74,8 +78,8 @@ public final class PerLayerStableRankFigure implements Task {
             StringBuilder finals = new StringBuilder();
             double worst = 0;
             for (int layer = 0; layer < run.layers(); layer++) {
-                XYChart c = FigureCanvas.panel(model + " / " + dataset + " — layer " + (layer + 1) + ", d_h = " + run.headWidth(),
-                        "training step", "stable rank", true, false);
+                XYChart c = Panels.xy(model + " / " + dataset + " — layer " + (layer + 1) + ", d_h = " + run.headWidth(),
+                        "training step", "stable rank", true, false, Styler.LegendPosition.InsideNW);
                 for (int k = 0; k < 2; k++) {
                     String product = k == 0 ? "KQ" : "PV";
                     StableRankCurvesFigure.addBand(c, "Δ" + product, run.series(layer, product, "delta", "stable_rank"),
@@ -91,7 +95,7 @@ public final class PerLayerStableRankFigure implements Task {
                 panels.add(c);
             }
             for (int i = run.layers(); i < columns; i++) { // keep one model per row when depths differ
-                panels.add(FigureCanvas.panel("(no layer " + (i + 1) + ")", "training step", "stable rank", true, false));
+                panels.add(Panels.xy("(no layer " + (i + 1) + ")", "training step", "stable rank", true, false, Styler.LegendPosition.InsideNW));
             }
             String from = fromStep > 0 ? "first checkpoint at or after step " + fromStep : "first checkpoint with Δ ≠ 0";
             for (int k = 0; k < 2; k++) {
@@ -108,10 +112,8 @@ public final class PerLayerStableRankFigure implements Task {
                     String.format(Locale.ROOT, "every layer < %.2f·d_h = %.2f", fraction, fraction * run.headWidth()),
                     worst < fraction * run.headWidth()));
         }
-        List<String> caption = new ArrayList<>(FigureCanvas.caption(
-                "B-app: stable rank of ΔKQ and ΔPV in every layer (mean ± std over heads)", ctx.spec(), ctx.spec().data()));
-        caption.addAll(data);
-        FigureCanvas.save(ctx.outputDir(), "B-app", caption, panels, columns);
+        Caption caption = Caption.of(ctx.spec()).note("B-app: stable rank of ΔKQ and ΔPV in every layer (mean ± std over heads)").notes(data);
+        Figure.of("B-app", caption, panels, columns).svgPerPanel().write(ctx.outputDir());
         ClaimChecks.write(ctx.outputDir(), checks);
     }
 }

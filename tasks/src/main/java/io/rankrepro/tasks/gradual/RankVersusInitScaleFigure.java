@@ -1,5 +1,9 @@
 package io.rankrepro.tasks.gradual;
 
+import io.rankrepro.tasks.figures.Caption;
+import io.rankrepro.tasks.figures.Figure;
+import io.rankrepro.tasks.figures.Panels;
+import org.knowm.xchart.style.Styler;
 import io.rankrepro.tasks.rank.RankTables;
 import io.rankrepro.tasks.task.ClaimCheck;
 import io.rankrepro.tasks.task.ClaimChecks;
@@ -62,7 +66,7 @@ public final class RankVersusInitScaleFigure implements Task {
         List<XYChart> panels = new ArrayList<>();
         List<ClaimCheck> checks = new ArrayList<>();
         for (int layer : config.layers()) {
-            XYChart c = FigureCanvas.panel("layer " + (layer + 1) + ": final stable rank", "init scale", "stable rank", true, false);
+            XYChart c = Panels.xy("layer " + (layer + 1) + ": final stable rank", "init scale", "stable rank", true, false, Styler.LegendPosition.InsideNW);
             for (String product : List.of("KQ", "PV")) {
                 double[] x = new double[runs.size()];
                 double[] y = new double[runs.size()];
@@ -90,8 +94,7 @@ public final class RankVersusInitScaleFigure implements Task {
             }
             panels.add(c);
         }
-        FigureCanvas.save(ctx.outputDir(), "B-rank-vs-scale", FigureCanvas.caption("B-rank-vs-scale: final stable rank vs init scale",
-                ctx.spec(), runs.get(0).dataLabel()), panels, Math.min(3, panels.size()));
+        Figure.of("B-rank-vs-scale", Caption.of(ctx.spec()).data(runs.get(0).dataLabel()).note("B-rank-vs-scale: final stable rank vs init scale"), panels, Math.min(3, panels.size())).svgPerPanel().write(ctx.outputDir());
         ClaimChecks.write(ctx.outputDir(), checks);
     }
 }

@@ -1,5 +1,9 @@
 package io.rankrepro.tasks.gradual;
 
+import io.rankrepro.tasks.figures.Caption;
+import io.rankrepro.tasks.figures.Figure;
+import io.rankrepro.tasks.figures.Panels;
+import org.knowm.xchart.style.Styler;
 import io.rankrepro.tasks.rank.RankTables;
 import io.rankrepro.tasks.task.ClaimCheck;
 import io.rankrepro.tasks.task.ClaimChecks;
@@ -76,9 +80,9 @@ public final class StableRankCurvesFigure implements Task {
                 throw new IllegalArgumentException("layer " + layer + " does not exist in a " + run.layers() + "-layer model");
             }
             String model = String.valueOf(run.model().get("model")).toUpperCase();
-            XYChart c = FigureCanvas.panel(model + " / " + run.model().get("dataset") + (run.dataLabel().contains("proxy") ? " (proxy)" : "")
+            XYChart c = Panels.xy(model + " / " + run.model().get("dataset") + (run.dataLabel().contains("proxy") ? " (proxy)" : "")
                     + " — layer " + (layer + 1) + ", d_h = " + run.headWidth(),
-                    "training step", "stable rank", true, false);
+                    "training step", "stable rank", true, false, Styler.LegendPosition.InsideNW);
             addBand(c, "ΔKQ", run.series(layer, "KQ", "delta", "stable_rank"), BLUE);
             addBand(c, "ΔPV", run.series(layer, "PV", "delta", "stable_rank"), ORANGE);
             panels.add(c);
@@ -99,9 +103,8 @@ public final class StableRankCurvesFigure implements Task {
                 }
             }
         }
-        List<String> caption = new ArrayList<>(FigureCanvas.caption("B-fig3: stable rank of ΔKQ and ΔPV (mean ± std over heads)", ctx.spec(), ctx.spec().data()));
-        caption.addAll(data);
-        FigureCanvas.save(ctx.outputDir(), "B-fig3", caption, panels, Math.min(2, panels.size()));
+        Caption caption = Caption.of(ctx.spec()).note("B-fig3: stable rank of ΔKQ and ΔPV (mean ± std over heads)").notes(data);
+        Figure.of("B-fig3", caption, panels, 2).svgPerPanel().write(ctx.outputDir());
         ClaimChecks.write(ctx.outputDir(), checks);
     }
 

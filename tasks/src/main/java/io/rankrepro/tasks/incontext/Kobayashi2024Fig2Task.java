@@ -1,8 +1,10 @@
 package io.rankrepro.tasks.incontext;
 
+import io.rankrepro.tasks.figures.Caption;
+import io.rankrepro.tasks.figures.Figure;
+import io.rankrepro.tasks.figures.Panels;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.rankrepro.tasks.factorized.FigureGrid;
 import io.rankrepro.tasks.io.Table;
 import io.rankrepro.tasks.task.ClaimCheck;
 import io.rankrepro.tasks.task.ClaimChecks;
@@ -107,33 +109,33 @@ public final class Kobayashi2024Fig2Task implements Task {
         String lamAxis = "λ on attention (λ = 0 drawn at " + ZERO_AT + ")";
         double[] lx = runs.keySet().stream().mapToDouble(l -> Charts.lambdaAxis(l, ZERO_AT)).toArray();
 
-        XYChart rank = Charts.panel("numerical rank of P W_Vᵀ at the end (σ > " + any.summary().get("rel_tol").asText() + "·σ_max)",
+        XYChart rank = Panels.xy("numerical rank of P W_Vᵀ at the end (σ > " + any.summary().get("rel_tol").asText() + "·σ_max)",
                 lamAxis, "rank", true, false);
-        XYChart gapEnd = Charts.panel("relative gap Δ / ½(‖P‖² + ‖W_V‖²) at the end", lamAxis, "relative Δ", true, false);
+        XYChart gapEnd = Panels.xy("relative gap Δ / ½(‖P‖² + ‖W_V‖²) at the end", lamAxis, "relative Δ", true, false);
         for (int l = 0; l < layers; l++) {
             int layer = l;
-            Charts.line(rank, "layer " + l, lx, runs.values().stream().mapToDouble(r -> r.rank(layer)).toArray());
-            Charts.line(gapEnd, "layer " + l, lx, runs.values().stream().mapToDouble(r -> r.relativeGap(layer)).toArray());
+            Panels.line(rank, "layer " + l, lx, runs.values().stream().mapToDouble(r -> r.rank(layer)).toArray());
+            Panels.line(gapEnd, "layer " + l, lx, runs.values().stream().mapToDouble(r -> r.relativeGap(layer)).toArray());
         }
-        XYChart imbalance = Charts.panel("layer " + detail + ": ‖PᵀP − W_VᵀW_V‖_F over training", "step", "imbalance", false, true);
-        XYChart gap = Charts.panel("layer " + detail + ": gap Δ = ½(‖P‖² + ‖W_V‖²) − ‖P W_Vᵀ‖_* over training", "step", "Δ", false, true);
-        XYChart loss = Charts.panel("in-context loss (fresh tasks every step)", "step", "mean squared error", false, true);
-        XYChart spectrum = Charts.panel("layer " + detail + ": singular values of P W_Vᵀ at the end", "index i", "σ_i", false, true);
+        XYChart imbalance = Panels.xy("layer " + detail + ": ‖PᵀP − W_VᵀW_V‖_F over training", "step", "imbalance", false, true);
+        XYChart gap = Panels.xy("layer " + detail + ": gap Δ = ½(‖P‖² + ‖W_V‖²) − ‖P W_Vᵀ‖_* over training", "step", "Δ", false, true);
+        XYChart loss = Panels.xy("in-context loss (fresh tasks every step)", "step", "mean squared error", false, true);
+        XYChart spectrum = Panels.xy("layer " + detail + ": singular values of P W_Vᵀ at the end", "index i", "σ_i", false, true);
         for (Map.Entry<Double, Run> e : runs.entrySet()) {
             String name = "λ = " + Charts.fmt(e.getKey());
             String at = Integer.toString(detail);
             Table t = e.getValue().trajectory().where(r -> r.get("layer").equals(at));
-            Charts.curve(imbalance, name, t.doubles("step"), Charts.logFloor(t.doubles("imbalance")));
-            Charts.curve(gap, name, t.doubles("step"), Charts.logFloor(t.doubles("gap")));
-            Charts.curve(loss, name, e.getValue().loss().doubles("step"), Charts.logFloor(e.getValue().loss().doubles("loss")));
+            Panels.curve(imbalance, name, t.doubles("step"), Panels.logFloor(t.doubles("imbalance")));
+            Panels.curve(gap, name, t.doubles("step"), Panels.logFloor(t.doubles("gap")));
+            Panels.curve(loss, name, e.getValue().loss().doubles("step"), Panels.logFloor(e.getValue().loss().doubles("loss")));
             double[] s = e.getValue().spectra().where(r -> r.get("layer").equals(at)).doubles("sigma");
-            Charts.line(spectrum, name, IntStream.range(1, s.length + 1).asDoubleStream().toArray(), Charts.logFloor(s));
+            Panels.line(spectrum, name, IntStream.range(1, s.length + 1).asDoubleStream().toArray(), Panels.logFloor(s));
         }
         double last = any.summary().get("steps").asDouble();
         double zero = any.summary().get("zero_predictor_loss").asDouble();
         double bayes = any.summary().get("bayes_optimal_loss").asDouble();
-        Charts.curve(loss, "predict 0: " + Charts.fmt(zero), new double[] {0, last}, new double[] {zero, zero});
-        Charts.curve(loss, "Bayes-optimal: " + String.format(Locale.ROOT, "%.3g", bayes), new double[] {0, last},
+        Panels.curve(loss, "predict 0: " + Charts.fmt(zero), new double[] {0, last}, new double[] {zero, zero});
+        Panels.curve(loss, "Bayes-optimal: " + String.format(Locale.ROOT, "%.3g", bayes), new double[] {0, last},
                 new double[] {Math.max(bayes, 1e-12), Math.max(bayes, 1e-12)});
 
         List<ClaimCheck> checks = checks(runs, c.gapTolerance());
@@ -141,9 +143,8 @@ public final class Kobayashi2024Fig2Task implements Task {
         StringBuilder losses = new StringBuilder();
         runs.forEach((l, r) -> losses.append(String.format(Locale.ROOT, "%s%s: %.3g", losses.isEmpty() ? "" : ", ",
                 Charts.fmt(l), r.summary().get("final_loss").asDouble())));
-        FigureGrid.write(List.of(rank, imbalance, gap, gapEnd, loss, spectrum), 3, Charts.PANEL_WIDTH, Charts.PANEL_HEIGHT,
-                Charts.caption(ctx.spec()) + " — " + any.summary().get("optimizer").asText() + ", final loss by λ: " + losses,
-                ctx.outputDir().resolve("fig2"));
+        Figure.of("fig2", Caption.of(ctx.spec()).note(any.summary().get("optimizer").asText() + ", final loss by λ: " + losses),
+                List.of(rank, imbalance, gap, gapEnd, loss, spectrum), 3).write(ctx.outputDir());
     }
 
     static List<ClaimCheck> checks(TreeMap<Double, Run> runs, double gapTolerance) {

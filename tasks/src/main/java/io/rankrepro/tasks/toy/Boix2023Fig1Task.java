@@ -1,6 +1,7 @@
 package io.rankrepro.tasks.toy;
 
 import io.rankrepro.tasks.io.Table;
+import io.rankrepro.tasks.figures.Caption;
 import io.rankrepro.tasks.task.ClaimCheck;
 import io.rankrepro.tasks.task.ClaimChecks;
 import io.rankrepro.tasks.task.Contract;
@@ -88,7 +89,7 @@ public final class Boix2023Fig1Task implements Task {
         List<PlotSeries> series = series(runs, greedy, floor, cfg.dim());
         Path out = ctx.outputDir();
         PlotSeries.table(series).write(out.resolve("figure-data.csv"));
-        Fig1Renderer.write(series, floor, title(ctx.spec()), subtitle(ctx.spec(), cfg), out);
+        Fig1Renderer.write(series, floor, caption(ctx.spec(), cfg), out);
 
         List<ClaimCheck> checks = List.of(
                 stageTimeCheck(greedy, smallest, cfg.dim(), c.stageTolerance()),
@@ -218,15 +219,10 @@ public final class Boix2023Fig1Task implements Task {
         return String.format(Locale.ROOT, "%.0e", alpha).replace("e-0", "e-");
     }
 
-    private static String title(SpecInfo spec) {
-        String t = spec.title() == null || spec.title().isBlank() ? "toy diagonal attention head" : spec.title();
-        return (spec.paper() == null ? "" : spec.paper() + " — ") + t;
-    }
-
-    private static String subtitle(SpecInfo spec, TrainRecord cfg) {
-        return String.format(Locale.ROOT, "profile %s · data: %s · d = %d, n = %d tokens, N = %d samples, "
-                        + "η = %s, full-batch GD in float64 · dashed: greedy algorithm", spec.profile(), spec.data(),
-                cfg.dim(), cfg.tokens(), cfg.samples(), cfg.learningRate());
+    private static Caption caption(SpecInfo spec, TrainRecord cfg) {
+        return Caption.of(spec).note(String.format(Locale.ROOT, "d = %d, n = %d tokens, N = %d samples, "
+                        + "η = %s, full-batch GD in float64 · dashed: greedy algorithm",
+                cfg.dim(), cfg.tokens(), cfg.samples(), cfg.learningRate()));
     }
 
     private static double[] column(List<double[]> rows, int c) {

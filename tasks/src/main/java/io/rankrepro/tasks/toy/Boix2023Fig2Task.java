@@ -1,5 +1,6 @@
 package io.rankrepro.tasks.toy;
 
+import io.rankrepro.tasks.figures.Caption;
 import io.rankrepro.tasks.task.ClaimCheck;
 import io.rankrepro.tasks.task.ClaimChecks;
 import io.rankrepro.tasks.task.Contract;
@@ -247,11 +248,8 @@ public final class Boix2023Fig2Task implements Task {
         return out;
     }
 
-    private static String caption(SpecInfo spec, PerturbationRecord r) {
-        String title = spec.title() == null || spec.title().isBlank() ? "assumptions checked on the toy head" : spec.title();
-        return (spec.paper() == null ? "" : spec.paper() + " — ") + title + "\n"
-                + String.format(Locale.ROOT, "profile %s · data: %s · d = %d, α = %s, η = %s, full-batch GD in float64",
-                spec.profile(), spec.data(), r.dim(), Boix2023Fig1Task.alphaLabel(r.alpha()), r.learningRate())
-                + " · solid: perturbed, dashed: unperturbed";
+    private static Caption caption(SpecInfo spec, PerturbationRecord r) {
+        return Caption.of(spec).note(String.format(Locale.ROOT, "d = %d, α = %s, η = %s, full-batch GD in float64",
+                r.dim(), Boix2023Fig1Task.alphaLabel(r.alpha()), r.learningRate()) + " · solid: perturbed, dashed: unperturbed");
     }
 }

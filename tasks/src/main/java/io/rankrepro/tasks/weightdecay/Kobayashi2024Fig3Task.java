@@ -1,8 +1,10 @@
 package io.rankrepro.tasks.weightdecay;
 
+import io.rankrepro.tasks.figures.Caption;
+import io.rankrepro.tasks.figures.Figure;
+import io.rankrepro.tasks.figures.Panels;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.rankrepro.tasks.factorized.FigureGrid;
 import io.rankrepro.tasks.io.Table;
 import io.rankrepro.tasks.rank.RankTables;
 import io.rankrepro.tasks.task.ClaimCheck;
@@ -98,13 +100,13 @@ public final class Kobayashi2024Fig3Task implements Task {
                     throw new IllegalArgumentException("layer " + layer + " does not exist: the GPT has " + gpt.firstEntry().getValue().layers());
                 }
                 for (String product : List.of("KQ", "PV")) {
-                    XYChart c = Charts.panel("LM layer " + layer + ": " + metric.replace('_', ' ') + " of " + label(product) + " per head",
+                    XYChart c = Panels.xy("LM layer " + layer + ": " + metric.replace('_', ' ') + " of " + label(product) + " per head",
                             axis, metric.replace('_', ' '), true, false);
                     int heads = gpt.firstEntry().getValue().heads();
                     double[] x = gpt.keySet().stream().mapToDouble(l -> Charts.lambdaAxis(l, ZERO_AT)).toArray();
                     for (int h = 0; h < heads; h++) {
                         int head = h;
-                        Charts.line(c, "head " + h, x, gpt.values().stream().mapToDouble(r -> value(r, layer, head, product, metric)).toArray());
+                        Panels.line(c, "head " + h, x, gpt.values().stream().mapToDouble(r -> value(r, layer, head, product, metric)).toArray());
                     }
                     panels.add(c);
                     checks.add(check("lm-layer" + layer + "-" + product, "LM layer " + layer, product, gpt, metric,
@@ -115,10 +117,10 @@ public final class Kobayashi2024Fig3Task implements Task {
         TreeMap<Double, Run> vit = byModel.get("vit");
         if (vit != null) {
             for (String product : List.of("KQ", "PV")) {
-                XYChart c = Charts.panel("ViT: mean " + metric.replace('_', ' ') + " of " + label(product) + " over heads and layers",
+                XYChart c = Panels.xy("ViT: mean " + metric.replace('_', ' ') + " of " + label(product) + " over heads and layers",
                         axis, metric.replace('_', ' '), true, false);
                 double[] x = vit.keySet().stream().mapToDouble(l -> Charts.lambdaAxis(l, ZERO_AT)).toArray();
-                Charts.line(c, "mean over heads and layers", x, vit.values().stream().mapToDouble(r -> mean(r, -1, product, metric)).toArray());
+                Panels.line(c, "mean over heads and layers", x, vit.values().stream().mapToDouble(r -> mean(r, -1, product, metric)).toArray());
                 panels.add(c);
                 checks.add(check("vit-" + product, "ViT (all layers)", product, vit, metric, r -> mean(r, -1, product, metric)));
             }
@@ -127,8 +129,7 @@ public final class Kobayashi2024Fig3Task implements Task {
             throw new IllegalStateException("no GPT or ViT runs among the inputs");
         }
         ClaimChecks.write(ctx.outputDir(), checks);
-        FigureGrid.write(panels, Math.min(panels.size(), 4), Charts.PANEL_WIDTH, Charts.PANEL_HEIGHT, Charts.caption(ctx.spec()),
-                ctx.outputDir().resolve(p.name()));
+        Figure.of(p.name(), Caption.of(ctx.spec()), panels, 4).write(ctx.outputDir());
     }
 
     static ClaimCheck check(String id, String where, String product, TreeMap<Double, Run> runs, String metric,

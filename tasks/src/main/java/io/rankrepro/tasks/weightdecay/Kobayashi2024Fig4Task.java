@@ -1,8 +1,10 @@
 package io.rankrepro.tasks.weightdecay;
 
+import io.rankrepro.tasks.figures.Caption;
+import io.rankrepro.tasks.figures.Figure;
+import io.rankrepro.tasks.figures.Panels;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.rankrepro.tasks.factorized.FigureGrid;
 import io.rankrepro.tasks.io.Table;
 import io.rankrepro.tasks.task.ClaimCheck;
 import io.rankrepro.tasks.task.ClaimChecks;
@@ -95,7 +97,7 @@ public final class Kobayashi2024Fig4Task implements Task {
         List<XYChart> main = new ArrayList<>();
         for (String product : List.of("KQ", "PV")) {
             String title = product.equals("KQ") ? "W_Q, W_K: every layer and head" : "W_V, P: every layer and head";
-            XYChart c = Charts.panel(title, frobAxis(product), nucAxis(product), false, false);
+            XYChart c = Panels.xy(title, frobAxis(product), nucAxis(product), false, false);
             c.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideSE);
             Source s0 = sources.get(0);
             if (s0.firstStep() != s0.lastStep()) {
@@ -108,13 +110,13 @@ public final class Kobayashi2024Fig4Task implements Task {
             identity(c);
             main.add(c);
         }
-        FigureGrid.write(main, 2, 640, 560, Charts.caption(ctx.spec()), ctx.outputDir().resolve("fig4"));
+        Figure.of("fig4", Caption.of(ctx.spec()), main, 2).write(ctx.outputDir());
 
         int layers = (int) Arrays.stream(sources.get(0).rows().doubles("layer")).max().orElse(0) + 1;
         List<XYChart> perLayer = new ArrayList<>();
         for (int l = 0; l < layers; l++) {
             for (String product : List.of("KQ", "PV")) {
-                XYChart c = Charts.panel("layer " + l + ", " + product, frobAxis(product), nucAxis(product), false, false);
+                XYChart c = Panels.xy("layer " + l + ", " + product, frobAxis(product), nucAxis(product), false, false);
                 c.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideSE);
                 for (Source s : sources) {
                     points(c, s.label(), s, product, s.lastStep(), l);
@@ -123,8 +125,7 @@ public final class Kobayashi2024Fig4Task implements Task {
                 perLayer.add(c);
             }
         }
-        FigureGrid.write(perLayer, 4, 420, 380, Charts.caption(ctx.spec()).replaceFirst("\n", " — per layer (Fig. A2 analogue)\n"),
-                ctx.outputDir().resolve("figA2"));
+        Figure.of("figA2", Caption.of(ctx.spec()).note("per layer (Fig. A2 analogue)"), perLayer, 4).write(ctx.outputDir());
 
         Map<String, double[]> medians = new TreeMap<>();
         try (Table.Writer w = Table.writer(ctx.outputDir().resolve(SUMMARY), "run", "lambda", "step", "product", "median_relative_gap",
@@ -196,7 +197,7 @@ public final class Kobayashi2024Fig4Task implements Task {
     private static XYSeries points(XYChart c, String name, Source s, String product, long step, int layer) {
         Table r = s.rows().where(row -> row.get("product").equals(product) && Long.parseLong(row.get("step")) == step
                 && (layer < 0 || Integer.parseInt(row.get("layer")) == layer));
-        XYSeries series = Charts.scatter(c, name, r.doubles("frobenius_side"), r.doubles("nuclear_side"));
+        XYSeries series = Panels.scatter(c, name, r.doubles("frobenius_side"), r.doubles("nuclear_side"));
         series.setMarker(SeriesMarkers.CIRCLE);
         return series;
     }
@@ -208,7 +209,7 @@ public final class Kobayashi2024Fig4Task implements Task {
                 max = Math.max(max, v);
             }
         }
-        XYSeries line = Charts.curve(c, "y = x (balanced)", new double[] {0, max * 1.05}, new double[] {0, max * 1.05});
+        XYSeries line = Panels.curve(c, "y = x (balanced)", new double[] {0, max * 1.05}, new double[] {0, max * 1.05});
         line.setLineColor(Color.BLACK);
     }
 

@@ -1,8 +1,10 @@
 package io.rankrepro.tasks.weightdecay;
 
+import io.rankrepro.tasks.figures.Caption;
+import io.rankrepro.tasks.figures.Figure;
+import io.rankrepro.tasks.figures.Panels;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.rankrepro.tasks.factorized.FigureGrid;
 import io.rankrepro.tasks.task.ClaimCheck;
 import io.rankrepro.tasks.task.ClaimChecks;
 import io.rankrepro.tasks.task.Contract;
@@ -73,7 +75,7 @@ public final class Kobayashi2024Tab1Task implements Task {
         grid.table().write(ctx.outputDir().resolve("table.csv"));
         Files.writeString(ctx.outputDir().resolve("table.tex"), grid.latex(caption));
 
-        XYChart c = Charts.panel("held-out perplexity vs λ_attention", "λ_attention (0 drawn at " + ZERO_AT + ")",
+        XYChart c = Panels.xy("held-out perplexity vs λ_attention", "λ_attention (0 drawn at " + ZERO_AT + ")",
                 "test perplexity (per byte)", true, false);
         for (double m : grid.mlpValues()) {
             List<Double> as = grid.attentionValues().stream().filter(a -> grid.cell(a, m) != null).toList();
@@ -83,7 +85,7 @@ public final class Kobayashi2024Tab1Task implements Task {
             XYSeries s = c.addSeries("λ_MLP = " + Charts.fmt(m), x, y, err);
             s.setMarker(org.knowm.xchart.style.markers.SeriesMarkers.CIRCLE);
         }
-        FigureGrid.write(List.of(c), 1, 760, 520, Charts.caption(ctx.spec()), ctx.outputDir().resolve("tab1"));
+        Figure.of("tab1", Caption.of(ctx.spec()), List.of(c), 1).write(ctx.outputDir());
         ClaimChecks.write(ctx.outputDir(), List.of(check(grid)));
     }
 
