@@ -36,12 +36,6 @@ final class FigureCommand extends StageCommand {
     static final String SINK_RUN_TAG = io.rankrepro.pipeline.report.DagRunResults.SINK_RUN_TAG;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private static java.util.Collection<String> concat(java.util.Collection<String> a, java.util.Collection<String> b) {
-        List<String> all = new ArrayList<>(a);
-        all.addAll(b);
-        return all;
-    }
-
     @Option(names = "--from-run", paramLabel = "RUN_ID", description = "Rebuild from this run's artifacts instead of the work folder")
     String fromRun;
 
@@ -116,7 +110,9 @@ final class FigureCommand extends StageCommand {
                     }
                 }
                 List<String> differ = new ArrayList<>();
-                new java.util.TreeSet<>(java.util.Set.copyOf(concat(d.outputs().keySet(), rebuilt.keySet()))).forEach(f -> {
+                java.util.SortedSet<String> names = new java.util.TreeSet<>(d.outputs().keySet());
+                names.addAll(rebuilt.keySet());
+                names.forEach(f -> {
                     if (!java.util.Objects.equals(d.outputs().get(f), rebuilt.get(f))) {
                         differ.add(f + (d.outputs().containsKey(f) ? rebuilt.containsKey(f) ? " (differs)" : " (not rebuilt)" : " (new)"));
                     }

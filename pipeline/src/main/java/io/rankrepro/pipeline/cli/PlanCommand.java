@@ -34,11 +34,12 @@ final class PlanCommand implements Callable<Integer> {
         }
         OutputStore store = new OutputStore(work.workdir);
         RunReason reasons = new RunReason(store, plan, planKeys, Commands.code());
+        Map<String, java.util.SortedSet<String>> users = store.experimentsByKey();
         System.out.printf("%s — %s%nprofile %s, seed %d, %d tasks, code %s%n%n", plan.spec().id(), plan.spec().title(),
                 plan.info().profile(), plan.info().seed(), plan.tasks().size(), CodeVersion.current());
         for (PlannedTask t : plan.tasks()) {
             OutputStore.Verification v = store.verify(keys.get(t.id()));
-            java.util.SortedSet<String> others = store.users(keys.get(t.id()));
+            java.util.SortedSet<String> others = new java.util.TreeSet<>(users.getOrDefault(keys.get(t.id()), new java.util.TreeSet<>()));
             others.remove(plan.spec().id());
             String shared = others.isEmpty() ? "" : ", shared with " + String.join(", ", others);
             System.out.printf("%-28s %-26s %s  %s%s%n", t.id(), t.kind(), keys.get(t.id()).substring(0, 12),

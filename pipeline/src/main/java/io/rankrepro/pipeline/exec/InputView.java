@@ -18,7 +18,7 @@ final class InputView {
     private InputView() { }
 
     /** The files of {@code output} (path → SHA-256) that {@code in} reads. */
-    static Map<String, String> select(Map<String, String> output, PlannedInput in, String producer) throws TaskFailure {
+    static Map<String, String> select(Map<String, String> output, PlannedInput in) {
         Map<String, String> out = new TreeMap<>();
         for (String name : in.files()) {
             if (name.endsWith("/")) {

@@ -95,18 +95,22 @@ public final class OutputStore {
         }
     }
 
-    /** The experiments whose tasks last published {@code key} (at any profile): who shares an output. */
-    public java.util.SortedSet<String> users(String key) {
-        java.util.SortedSet<String> out = new java.util.TreeSet<>();
+    /**
+     * Key → the experiments whose tasks last published it (at any profile): who shares an output.
+     * Read from the index in one pass, so a plan asks once for all its tasks.
+     */
+    public Map<String, java.util.SortedSet<String>> experimentsByKey() {
+        Map<String, java.util.SortedSet<String>> out = new HashMap<>();
         Path index = root.resolveSibling("index");
         if (!Files.isDirectory(index)) {
             return out;
         }
         try (Stream<Path> files = Files.walk(index)) {
             for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
-                if (!f.getFileName().toString().endsWith(".tmp") && key.equals(Files.readString(f).strip())) {
-                    Path rel = index.relativize(f);
-                    out.add(rel.subpath(0, rel.getNameCount() - 2).toString().replace('\\', '/'));
+                if (!f.getFileName().toString().endsWith(".tmp")) {
+                    Path rel = index.relativize(f); // <experiment>/<profile>/<task>
+                    out.computeIfAbsent(Files.readString(f).strip(), k -> new java.util.TreeSet<>())
+                            .add(rel.subpath(0, rel.getNameCount() - 2).toString().replace('\\', '/'));
                 }
             }
         } catch (IOException | UncheckedIOException e) {

@@ -51,7 +51,7 @@ public final class RunReason {
         if (!was.kind().equals(now.kind())) {
             out.add("kind changed " + was.kind() + " → " + now.kind());
         }
-        for (String p : new TreeSet<>(union(was.params().keySet(), now.params().keySet()))) {
+        for (String p : keys(was.params(), now.params())) {
             Object a = was.params().get(p);
             Object b = now.params().get(p);
             if (!Objects.equals(Hashing.canonicalJson(a), Hashing.canonicalJson(b))) {
@@ -59,7 +59,7 @@ public final class RunReason {
             }
         }
         List<String> upstream = new ArrayList<>();
-        for (String u : new TreeSet<>(union(was.upstream().keySet(), now.upstream().keySet()))) {
+        for (String u : keys(was.upstream(), now.upstream())) {
             if (!Objects.equals(was.upstream().get(u), now.upstream().get(u))) {
                 upstream.add(u);
             }
@@ -69,19 +69,19 @@ public final class RunReason {
         }
         if (!Objects.equals(was.code(), now.code())) {
             List<String> classes = new ArrayList<>();
-            for (String c : new TreeSet<>(union(wasClasses.keySet(), nowClasses.keySet()))) {
+            for (String c : keys(wasClasses, nowClasses)) {
                 if (!Objects.equals(wasClasses.get(c), nowClasses.get(c))) {
                     classes.add(c.substring(c.lastIndexOf('.') + 1) + (wasClasses.containsKey(c) ? nowClasses.containsKey(c) ? "" : " (removed)" : " (new)"));
                 }
             }
             out.add("code of kind " + now.kind() + " changed" + (classes.isEmpty() ? "" : " (" + String.join(", ", classes) + ")"));
         }
-        for (String e : new TreeSet<>(union(was.engines().keySet(), now.engines().keySet()))) {
+        for (String e : keys(was.engines(), now.engines())) {
             if (!Objects.equals(was.engines().get(e), now.engines().get(e))) {
                 out.add("engine " + e + " changed " + was.engines().get(e) + " → " + now.engines().get(e));
             }
         }
-        for (String f : new TreeSet<>(union(was.external().keySet(), now.external().keySet()))) {
+        for (String f : keys(was.external(), now.external())) {
             if (!Objects.equals(was.external().get(f), now.external().get(f))) {
                 out.add("external data " + f + " changed");
             }
@@ -92,9 +92,10 @@ public final class RunReason {
         return out;
     }
 
-    private static <T> List<T> union(java.util.Collection<T> a, java.util.Collection<T> b) {
-        List<T> all = new ArrayList<>(a);
-        all.addAll(b);
+    /** The keys of either map, sorted. */
+    private static TreeSet<String> keys(Map<String, ?> a, Map<String, ?> b) {
+        TreeSet<String> all = new TreeSet<>(a.keySet());
+        all.addAll(b.keySet());
         return all;
     }
 

@@ -74,7 +74,7 @@ public final class TaskRunner {
                                 + v.reason() + "); run the whole DAG with `rankrepro run`");
                     }
                     PlannedTask up = plan.task(producer);
-                    Map<String, String> files = InputView.select(v.record().files(), in, producer);
+                    Map<String, String> files = InputView.select(v.record().files(), in);
                     Path dir = InputView.link(v.dir(), files.keySet(), view.resolve(Integer.toString(read.size())));
                     inputs.add(new TaskInput(up.id(), up.stage(), up.sweepPoint(), dir));
                     read.add(new TaskDescriptor.Input(up.stage(), up.id(), up.sweepPoint(), keys.key(producer),
@@ -125,7 +125,7 @@ public final class TaskRunner {
             TaskRecord record = new TaskRecord(key, task.id(), task.kind(), task.params().asMap(), files, codeVersion,
                     tracker.runId(), Instant.now().toString(), wall, keys.materials().get(task.id()), code.classes(task.kind()));
             if (tracking.enabled()) {
-                upload(plan, task, keys, read, files, staged, tracker);
+                upload(plan, task, keys, codeVersion, read, files, staged, tracker);
                 tracker.setTags(Map.of("rankrepro.outputs_sha256", Hashing.sha256(Hashing.canonicalJson(files).getBytes(java.nio.charset.StandardCharsets.UTF_8)),
                         "rankrepro.wall_seconds", String.format("%.3f", wall)));
             }
@@ -227,10 +227,10 @@ public final class TaskRunner {
     }
 
     /** Outputs under outputs/ and the replay descriptor, which names the runs that computed the inputs. */
-    private void upload(Plan plan, PlannedTask task, TaskKeys keys, List<TaskDescriptor.Input> read,
+    private void upload(Plan plan, PlannedTask task, TaskKeys keys, String codeVersion, List<TaskDescriptor.Input> read,
                         Map<String, String> files, Path staged, RunTracker tracker) throws IOException {
         TaskDescriptor descriptor = new TaskDescriptor(task.id(), task.stage(), task.kind(), task.params().asMap(),
-                task.sweepPoint(), plan.info(), keys.key(task.id()), keys.materials().get(task.id()).code(), read, files);
+                task.sweepPoint(), plan.info(), keys.key(task.id()), codeVersion, read, files);
         Path descriptorDir = staged.getParent().resolve(staged.getFileName() + ".descriptor");
         java.nio.file.Files.createDirectories(descriptorDir);
         try {

@@ -100,7 +100,7 @@ class SharedAndChangedCodeTest {
         assertEquals(5, lm.size(), lm.toString());
         for (String id : lm) {
             assertEquals(null, why.get(id), id + " is cached");
-            assertTrue(store.users(keys(fig4, CODE).key(id)).contains("kobayashi2024/fig3"), id + " is fig3's");
+            assertTrue(store.experimentsByKey().get(keys(fig4, CODE).key(id)).contains("kobayashi2024/fig3"), id + " is fig3's");
             assertEquals("../../stages/kobayashi2024-lm.yaml", fig4.spec().stage(fig4.task(id).stage()).orElseThrow().sharedFrom());
         }
         assertEquals("no outputs yet", why.get("figure"));
