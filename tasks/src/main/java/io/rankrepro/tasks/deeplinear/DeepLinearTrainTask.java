@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rankrepro.tasks.io.Table;
 import io.rankrepro.tasks.linalg.SingularValues;
 import io.rankrepro.tasks.linalg.SpectralMetrics;
+import io.rankrepro.tasks.model.EngineScalar;
 import io.rankrepro.tasks.optim.AdamSettings;
 import io.rankrepro.tasks.optim.LrSchedule;
 import io.rankrepro.tasks.optim.Optimizer;
@@ -159,7 +160,8 @@ public final class DeepLinearTrainTask implements Task {
                     double value = AutogradStep.run(() -> {
                         NDList b = stream.batch(manager, batch);
                         NDArray r = net.forward(b.get(0)).sub(b.get(1));
-                        return r.square().sum(new int[] {1}).mean().mul(0.5); // ½‖ŷ − y‖², batch mean
+                        // ½‖ŷ − y‖², batch mean; the ½ as an engine-owned scalar, which the backward pass reads (EngineScalar)
+                        return r.square().sum(new int[] {1}).mean().mul(EngineScalar.of(manager, 0.5, r.getDataType()));
                     }, optimizer, weights, 0);
                     if (!Double.isFinite(value)) {
                         throw new ArithmeticException("loss became " + value + " at step " + step + "; lower lr");

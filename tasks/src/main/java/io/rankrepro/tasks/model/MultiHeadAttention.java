@@ -17,7 +17,8 @@ public final class MultiHeadAttention {
     private final NDArray wo;
     private final int heads;
     private final int headWidth;
-    private final double scoreScale;
+    /** 1/√d_h as an engine-owned scalar (see {@link EngineScalar}: autograd keeps it for the backward pass). */
+    private final NDArray scoreScale;
 
     public MultiHeadAttention(ModelParameters params, int layer, TransformerConfig config) {
         int d = config.width();
@@ -27,7 +28,8 @@ public final class MultiHeadAttention {
         this.wo = params.linear(AttentionLayout.output(layer), d, d);
         this.heads = config.heads();
         this.headWidth = config.headWidth();
-        this.scoreScale = 1.0 / Math.sqrt(headWidth);
+        this.scoreScale = EngineScalar.of(params.manager(), 1.0 / Math.sqrt(headWidth), params.dtype());
+        ai.djl.ndarray.NDScope.unregister(scoreScale); // lives with the model even if it was built inside a step's scope
     }
 
     /**

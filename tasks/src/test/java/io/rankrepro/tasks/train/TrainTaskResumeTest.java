@@ -29,11 +29,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * transformer/train resumes: a run continued from its step-20 snapshot (parameters, Adam moments,
  * step count, replayed sampler, outputs so far) writes what the run that never stopped wrote —
  * byte for byte up to the snapshot, and after it the same losses to 1e-9 and checkpoint weights to
- * 1e-7. Not to the byte: libtorch's CPU kernels are not always bit-reproducible from one run to
- * the next — two uninterrupted float32 runs in one JVM, one thread, differed in about 1 of 40 tries,
- * and Adam magnified the last-bit difference to 1e-3 in W_Q — so the test trains in float64, where
- * that noise stays far below the tolerances (60 of 60 repetitions passed), while a resume that got
- * the sampler or the step count wrong is off by 1e-3. The snapshot itself round-trips bit for bit.
+ * 1e-7. The test trains in float64 with tolerances, which a resume that got the sampler or the
+ * step count wrong misses by 1e-3. (Float32 runs used to differ now and then: that was a
+ * use-after-free of W_Q's score scale, fixed in model.EngineScalar; see docs/ARCHITECTURE.md,
+ * Determinism.) The snapshot itself round-trips bit for bit.
  */
 class TrainTaskResumeTest {
     static final int STEPS = 30;
