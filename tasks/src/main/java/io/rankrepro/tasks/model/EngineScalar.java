@@ -20,8 +20,15 @@ public final class EngineScalar {
     private EngineScalar() { }
 
     public static NDArray of(NDManager manager, double value, DataType dtype) {
-        try (NDArray staged = manager.create(value)) { // float64 over a Java buffer: copied below, then freed
-            return staged.toType(dtype, true);
+        // staged: float64 over a Java buffer. A cast to float64 would return it (or an alias of it),
+        // so the engine's own copy is made explicitly (duplicate = torch clone).
+        try (NDArray staged = manager.create(value)) {
+            NDArray cast = staged.toType(dtype, false);
+            NDArray owned = cast.duplicate();
+            if (cast != staged) {
+                cast.close();
+            }
+            return owned;
         }
     }
 }

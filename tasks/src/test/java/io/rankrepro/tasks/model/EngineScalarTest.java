@@ -26,15 +26,20 @@ class EngineScalarTest {
     @Test
     void aScaleSurvivesTheCollectorUntilTheBackwardPass() {
         try (NDManager m = NDManager.newBaseManager("PyTorch")) {
-            for (int trial = 0; trial < 20; trial++) {
-                NDArray w = m.create(new float[] {1, 2, 3});
-                w.setRequiresGradient(true);
-                try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
-                    NDArray y = w.mul(EngineScalar.of(m, 3.0, DataType.FLOAT32)).sum();
-                    churn();
-                    gc.backward(y);
+            for (DataType dtype : List.of(DataType.FLOAT32, DataType.FLOAT64)) {
+                for (int trial = 0; trial < 20; trial++) {
+                    NDArray w = m.create(new float[] {1, 2, 3}).toType(dtype, false);
+                    w.setRequiresGradient(true);
+                    NDArray scale = EngineScalar.of(m, 3.0, dtype);
+                    try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
+                        NDArray y = w.mul(scale).sum();
+                        churn();
+                        gc.backward(y);
+                    }
+                    churn(); // the scale is read again by the next trial's forward pass
+                    assertArrayEquals(new double[] {3, 3, 3}, w.getGradient().toType(DataType.FLOAT64, false).toDoubleArray(), 0,
+                            dtype + " trial " + trial);
                 }
-                assertArrayEquals(new float[] {3, 3, 3}, w.getGradient().toFloatArray(), 0f, "trial " + trial);
             }
         }
     }
