@@ -89,8 +89,20 @@ final class Commands {
         }
     }
 
-    /** Provenance every run carries: code, engine, machine. */
+    private static volatile Map<String, String> runTags;
+
+    /**
+     * Provenance every run carries: code, engine, machine. Looked up once per process (it runs git
+     * and nvidia-smi): a warm worker would otherwise pay for it on every task.
+     */
     static Map<String, String> runTags() {
+        if (runTags == null) {
+            runTags = java.util.Collections.unmodifiableMap(lookUpRunTags());
+        }
+        return new LinkedHashMap<>(runTags);
+    }
+
+    private static Map<String, String> lookUpRunTags() {
         Map<String, String> tags = new LinkedHashMap<>(SystemInfo.tags());
         tags.put("rankrepro.code_version", CodeVersion.current());
         tags.put("rankrepro.version", Commands.class.getPackage().getImplementationVersion() == null

@@ -8,7 +8,7 @@ import io.rankrepro.pipeline.exec.DockerLauncher;
 import io.rankrepro.pipeline.exec.InProcessLauncher;
 import io.rankrepro.pipeline.exec.LocalExecutor;
 import io.rankrepro.pipeline.exec.OutputStore;
-import io.rankrepro.pipeline.exec.ProcessLauncher;
+import io.rankrepro.pipeline.exec.WarmWorkers;
 import io.rankrepro.pipeline.exec.RunReason;
 import io.rankrepro.pipeline.exec.TaskKeys;
 import io.rankrepro.pipeline.exec.TaskLauncher;
@@ -61,7 +61,8 @@ final class RunCommand implements Callable<Integer> {
     boolean force;
 
     @Option(names = "--runner", defaultValue = "local", paramLabel = "local|docker",
-            description = "local: tasks run in this JVM (default); docker: each task runs in the task image")
+            description = "local: tasks run on warm worker JVMs, one per --workers (default; in this JVM with one worker);"
+                    + " docker: each task runs in the task image")
     String runner;
 
     @Option(names = "--image", defaultValue = "rankrepro-tasks", paramLabel = "IMAGE",
@@ -99,14 +100,15 @@ final class RunCommand implements Callable<Integer> {
         OutputStore store = new OutputStore(work.workdir);
         store.cleanAbandoned();
         try (Tracking tracking = Commands.tracking(trackingOptions, work.workdir);
-             TrackingQueue queue = new TrackingQueue()) {
+             TrackingQueue queue = new TrackingQueue();
+             WarmWorkers warm = runner.equals("local") && workers > 1 ? warmWorkers(tracking) : null) {
             Map<String, String> tags = Commands.runTags();
             boolean ok = true;
             for (Plan plan : plans) {
                 if (plans.size() > 1) {
                     System.out.printf("%n=== %s (%s) ===%n", plan.spec().id(), plan.spec().source());
                 }
-                ok &= runPlan(plan, store, tracking, tags, queue);
+                ok &= runPlan(plan, store, tracking, tags, queue, warm);
             }
             ok &= queue.awaitAll(System.err);
             return ok ? 0 : 1;
@@ -114,8 +116,8 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /** One DAG run: a parent run, the tasks, results, claims; true when every task succeeded. */
-    private boolean runPlan(Plan plan, OutputStore store, Tracking tracking, Map<String, String> tags, TrackingQueue queue)
-            throws Exception {
+    private boolean runPlan(Plan plan, OutputStore store, Tracking tracking, Map<String, String> tags, TrackingQueue queue,
+                            WarmWorkers warm) throws Exception {
         String code = CodeVersion.current();
         TaskKeys planKeys = Commands.keys(plan);
         Map<String, String> keys = planKeys.keys();
@@ -147,7 +149,7 @@ final class RunCommand implements Callable<Integer> {
             });
         }
         TaskRunner taskRunner = new TaskRunner(Commands.kinds(), store, tracking, Commands.code(), tags, ConsoleProgress::forTask);
-        TaskLauncher launcher = launcher(plan, tracking, taskRunner);
+        TaskLauncher launcher = warm != null ? warm : launcher(plan, tracking, taskRunner);
         Map<String, TaskOutcome> outcomes = new LocalExecutor(store, launcher, workers, force, System.out)
                 .execute(plan, planKeys, new RunReason(store, plan, planKeys, Commands.code()), parentId);
 
@@ -176,10 +178,7 @@ final class RunCommand implements Callable<Integer> {
         return ok;
     }
 
-    /**
-     * docker: a container per task; local: a JVM per task (PyTorch state is per process), or this
-     * JVM when one worker runs tasks one at a time anyway.
-     */
+    /** docker: a container per task; local with one worker: this JVM, which runs tasks one at a time anyway. */
     private TaskLauncher launcher(Plan plan, Tracking tracking, TaskRunner taskRunner) {
         String uri = tracking.enabled() ? tracking.uri() : null;
         if (runner.equals("docker")) {
@@ -187,10 +186,13 @@ final class RunCommand implements Callable<Integer> {
                     plan.info().profile(), specOptions.overrides(),
                     uri != null && containerTrackingUri != null ? containerTrackingUri : uri, dockerNetwork, System.out));
         }
-        if (workers == 1) {
-            return new InProcessLauncher(taskRunner);
-        }
-        return new ProcessLauncher(new ProcessLauncher.Settings(Path.of(plan.spec().source()), plan.info().profile(),
-                specOptions.overrides(), work.workdir, uri, RankreproCli.class.getName(), workers, System.out));
+        return new InProcessLauncher(taskRunner);
+    }
+
+    /** local with more workers: a warm worker JVM per slot (PyTorch state is per process), shared by every spec of the run. */
+    private WarmWorkers warmWorkers(Tracking tracking) {
+        return new WarmWorkers(new WarmWorkers.Settings(specOptions.profile, specOptions.overrides(), work.workdir,
+                tracking.enabled() ? tracking.uri() : null, RankreproCli.class.getName(), workers,
+                WarmWorkers.defaultMaxRssBytes(workers), System.out));
     }
 }

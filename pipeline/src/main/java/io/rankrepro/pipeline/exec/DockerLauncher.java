@@ -37,9 +37,11 @@ public final class DockerLauncher implements TaskLauncher {
     }
 
     @Override
-    public void launch(Plan plan, PlannedTask task, TaskKeys keys, String parentRunId) throws TaskFailure {
+    public boolean launch(Plan plan, PlannedTask task, TaskKeys keys, String parentRunId, boolean force) throws TaskFailure {
+        // the container's `rankrepro task` takes the task's lock too; whether it reused is only in its log
         ChildProcess.run(command(task, parentRunId), Map.of(), task.id(), settings.out(),
                 " (is Docker installed and the image built? `make images`)");
+        return false;
     }
 
     /** The docker command line for one task. */

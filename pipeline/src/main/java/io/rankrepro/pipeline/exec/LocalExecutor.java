@@ -18,8 +18,10 @@ import java.util.concurrent.Future;
 
 /**
  * Runs a plan on this machine: tasks in dependency order, independent ones in parallel up to
- * {@code workers}; a task whose outputs verify is skipped; a failed task blocks its dependents
- * but not unrelated branches. Says why each task ran or was skipped.
+ * {@code workers}, the ready task with the longest chain of expected costs first ({@link TaskCosts});
+ * a task whose outputs verify is skipped; a failed task blocks its dependents but not unrelated
+ * branches. Says why each task ran or was skipped. Another run on the same work folder may be
+ * computing a task at the same time: the launch then waits for its lock and reuses its output.
  */
 public final class LocalExecutor {
     private final OutputStore store;
@@ -41,9 +43,15 @@ public final class LocalExecutor {
 
     /** Outcomes in plan order. */
     public Map<String, TaskOutcome> execute(Plan plan, TaskKeys keys, RunReason reasons, String parentRunId) {
+        return execute(plan, keys, reasons, parentRunId, TaskCosts.of(plan, store));
+    }
+
+    public Map<String, TaskOutcome> execute(Plan plan, TaskKeys keys, RunReason reasons, String parentRunId, TaskCosts costs) {
         Map<String, TaskOutcome> outcomes = new LinkedHashMap<>();
         plan.tasks().forEach(t -> outcomes.put(t.id(), null));
         List<PlannedTask> pending = new ArrayList<>(plan.tasks());
+        // longest chain first; plan order among equals (a stable sort)
+        pending.sort(java.util.Comparator.comparingDouble((PlannedTask t) -> -costs.chain(t.id())));
         Map<Future<TaskOutcome>, String> running = new HashMap<>();
         ExecutorService pool = Executors.newFixedThreadPool(workers, r -> {
             Thread t = new Thread(r, "rankrepro-worker");
@@ -111,11 +119,16 @@ public final class LocalExecutor {
         long start = System.nanoTime();
         String key = keys.key(t.id());
         try {
-            launcher.launch(plan, t, keys, parentRunId);
+            boolean reused = launcher.launch(plan, t, keys, parentRunId, force);
             OutputStore.Verification v = store.verify(key);
             double wall = (System.nanoTime() - start) / 1e9;
             if (!v.ok()) {
                 return new TaskOutcome(t.id(), TaskOutcome.Status.FAILED, "finished but its output does not verify: " + v.reason(), key, null, wall, null);
+            }
+            if (reused) {
+                return new TaskOutcome(t.id(), TaskOutcome.Status.CACHED, "reused: another run on this work folder computed it meanwhile (key "
+                        + key.substring(0, 12) + (v.record().mlflowRunId() == null ? "" : ", run " + v.record().mlflowRunId()) + ")",
+                        key, v.record().mlflowRunId(), 0, v.dir());
             }
             return new TaskOutcome(t.id(), TaskOutcome.Status.RAN, "ran (" + why + ")", key, v.record().mlflowRunId(), wall, v.dir());
         } catch (TaskFailure e) {

@@ -62,6 +62,11 @@ public final class OutputStore {
         return root.resolveSibling("resume").resolve(key);
     }
 
+    /** The lock file of a task key: whoever holds it computes that key ({@link TaskLock}). */
+    public Path lockFile(String key) {
+        return root.resolveSibling("locks").resolve(key + ".lock");
+    }
+
     /**
      * The record of the output published for {@code key}, read without verifying its files (to
      * compare an old key's material with a new one's); empty when there is none.
