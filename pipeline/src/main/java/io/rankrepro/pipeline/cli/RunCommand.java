@@ -9,6 +9,7 @@ import io.rankrepro.pipeline.exec.InProcessLauncher;
 import io.rankrepro.pipeline.exec.LocalExecutor;
 import io.rankrepro.pipeline.exec.OutputStore;
 import io.rankrepro.pipeline.exec.WarmWorkers;
+import io.rankrepro.pipeline.exec.WorkerSlots;
 import io.rankrepro.pipeline.exec.RunReason;
 import io.rankrepro.pipeline.exec.TaskKeys;
 import io.rankrepro.pipeline.exec.TaskLauncher;
@@ -103,12 +104,25 @@ final class RunCommand implements Callable<Integer> {
              TrackingQueue queue = new TrackingQueue();
              WarmWorkers warm = runner.equals("local") && workers > 1 ? warmWorkers(tracking) : null) {
             Map<String, String> tags = Commands.runTags();
+            WorkerSlots slots = new WorkerSlots(workers);
             boolean ok = true;
-            for (Plan plan : plans) {
-                if (plans.size() > 1) {
-                    System.out.printf("%n=== %s (%s) ===%n", plan.spec().id(), plan.spec().source());
+            if (plans.size() == 1) {
+                ok = runPlan(plans.get(0), store, tracking, tags, queue, warm, slots, null);
+            } else {
+                // every spec's DAG at once over the shared slots: no worker idles while one spec finishes its last task
+                System.out.printf("%d specs side by side on %d workers; each line starts with its spec%n", plans.size(), workers);
+                java.util.concurrent.ExecutorService dags = java.util.concurrent.Executors.newFixedThreadPool(plans.size());
+                try {
+                    List<java.util.concurrent.Future<Boolean>> runs = new ArrayList<>();
+                    for (Plan plan : plans) {
+                        runs.add(dags.submit(() -> runPlan(plan, store, tracking, tags, queue, warm, slots, plan.spec().id())));
+                    }
+                    for (var r : runs) {
+                        ok &= r.get();
+                    }
+                } finally {
+                    dags.shutdownNow();
                 }
-                ok &= runPlan(plan, store, tracking, tags, queue, warm);
             }
             ok &= queue.awaitAll(System.err);
             return ok ? 0 : 1;
@@ -116,8 +130,9 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /** One DAG run: a parent run, the tasks, results, claims; true when every task succeeded. */
+    /** @param label said before each line when several DAGs share the console (the spec id), else null */
     private boolean runPlan(Plan plan, OutputStore store, Tracking tracking, Map<String, String> tags, TrackingQueue queue,
-                            WarmWorkers warm) throws Exception {
+                            WarmWorkers warm, WorkerSlots slots, String label) throws Exception {
         String code = CodeVersion.current();
         TaskKeys planKeys = Commands.keys(plan);
         Map<String, String> keys = planKeys.keys();
@@ -150,7 +165,7 @@ final class RunCommand implements Callable<Integer> {
         }
         TaskRunner taskRunner = new TaskRunner(Commands.kinds(), store, tracking, Commands.code(), tags, ConsoleProgress::forTask);
         TaskLauncher launcher = warm != null ? warm : launcher(plan, tracking, taskRunner);
-        Map<String, TaskOutcome> outcomes = new LocalExecutor(store, launcher, workers, force, System.out)
+        Map<String, TaskOutcome> outcomes = new LocalExecutor(store, launcher, slots, force, System.out, label)
                 .execute(plan, planKeys, new RunReason(store, plan, planKeys, Commands.code()), parentId);
 
         double wall = (System.nanoTime() - start) / 1e9;
@@ -171,7 +186,8 @@ final class RunCommand implements Callable<Integer> {
                 tracking.endRun(parentId, ok);
             }
         });
-        System.out.printf("%n%s: %d ran, %d cached, %d failed or blocked, %.1fs%n", ok ? "done" : "FAILED", ran, cached, failed, wall);
+        System.out.printf("%n%s%s: %d ran, %d cached, %d failed or blocked, %.1fs%n", label == null ? "" : label + " ",
+                ok ? "done" : "FAILED", ran, cached, failed, wall);
         if (parentId != null) {
             System.out.println("  MLflow: " + tracking.runUrl(parentId));
         }
