@@ -4,7 +4,9 @@ import io.rankrepro.mlflow.MlflowLimits;
 import io.rankrepro.mlflow.RunTracker;
 import io.rankrepro.pipeline.exec.CodeVersion;
 import io.rankrepro.pipeline.exec.ConsoleProgress;
+import io.rankrepro.pipeline.exec.DeviceMemory;
 import io.rankrepro.pipeline.exec.DockerLauncher;
+import io.rankrepro.tasks.task.ComputeDevice;
 import io.rankrepro.pipeline.exec.InProcessLauncher;
 import io.rankrepro.pipeline.exec.LocalExecutor;
 import io.rankrepro.pipeline.exec.OutputStore;
@@ -49,6 +51,7 @@ final class RunCommand implements Callable<Integer> {
     @Mixin SpecOptions specOptions;
     @Mixin WorkOptions work;
     @Mixin TrackingOptions trackingOptions;
+    @Mixin DeviceOption device;
 
     @Option(names = "--results", defaultValue = "results", paramLabel = "DIR",
             description = "Where figures and tables are copied: DIR/<experiment id>/<profile>/ (default: ${DEFAULT-VALUE})")
@@ -98,7 +101,9 @@ final class RunCommand implements Callable<Integer> {
         for (Path more : moreSpecs) {
             plans.add(Commands.plan(more, specOptions));
         }
+        ComputeDevice chosen = device.resolve();
         OutputStore store = new OutputStore(work.workdir);
+        refuseWhatCannotFit(plans, store, chosen);
         store.cleanAbandoned();
         try (Tracking tracking = Commands.tracking(trackingOptions, work.workdir);
              TrackingQueue queue = new TrackingQueue();
@@ -126,6 +131,23 @@ final class RunCommand implements Callable<Integer> {
             }
             ok &= queue.awaitAll(System.err);
             return ok ? 0 : 1;
+        }
+    }
+
+    /**
+     * Every task that would run must fit the chosen device's memory (its kind's estimate), checked
+     * for all specs before any runs: a paper-scale training fails now, not after the hours before it.
+     */
+    private void refuseWhatCannotFit(List<Plan> plans, OutputStore store, ComputeDevice chosen) {
+        List<String> problems = new ArrayList<>();
+        long available = chosen.memoryBytes();
+        for (Plan plan : plans) {
+            TaskKeys keys = Commands.keys(plan);
+            problems.addAll(DeviceMemory.problems(plan, Commands.kinds(), chosen, available,
+                    t -> force || !store.verify(keys.key(t.id())).ok()));
+        }
+        if (!problems.isEmpty()) {
+            throw new UsageError(String.join("\n  ", problems) + "\n  (nothing ran; choose a smaller profile, or --device with more memory)");
         }
     }
 

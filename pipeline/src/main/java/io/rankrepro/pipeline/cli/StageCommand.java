@@ -31,6 +31,7 @@ class StageCommand implements Callable<Integer> {
     @Mixin SpecOptions specOptions;
     @Mixin WorkOptions work;
     @Mixin TrackingOptions trackingOptions;
+    @Mixin DeviceOption device;
 
     @Option(names = "--task", paramLabel = "ID", description = "Task id; may be omitted when the stage has exactly one task")
     String taskId;
@@ -88,6 +89,7 @@ class StageCommand implements Callable<Integer> {
      * a cached output is seen before any tracking session is opened.
      */
     TaskRunner.Result runTask(Sessions sessions) throws Exception {
+        device.resolve();
         WorkspacePaths.writable("--workdir", work.workdir);
         Plan plan = Commands.plan(specOptions);
         PlannedTask task = resolveTask(plan);

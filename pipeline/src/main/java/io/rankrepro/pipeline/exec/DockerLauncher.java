@@ -59,6 +59,13 @@ public final class DockerLauncher implements TaskLauncher {
         if (settings.network() != null) {
             cmd.addAll(List.of("--network", settings.network()));
         }
+        cmd.addAll(List.of("-e", io.rankrepro.tasks.task.ComputeDevice.ENV + "=" + io.rankrepro.tasks.task.ComputeDevice.setting()));
+        if (!io.rankrepro.tasks.task.ComputeDevice.setting().equals("cpu")) {
+            // the GPUs reach a container only when asked for (NVIDIA Container Toolkit); auto may then find one
+            if (hasNvidiaRuntime()) {
+                cmd.addAll(List.of("--gpus", "all"));
+            }
+        }
         for (String env : List.of("MLFLOW_TRACKING_USERNAME", "MLFLOW_TRACKING_PASSWORD", "MLFLOW_TRACKING_TOKEN")) {
             if (System.getenv(env) != null) {
                 cmd.addAll(List.of("-e", env)); // by name only: the value never appears on a command line
@@ -73,6 +80,20 @@ public final class DockerLauncher implements TaskLauncher {
     @Override
     public String name() {
         return "docker " + settings.image();
+    }
+
+    /** Whether this host can give containers its GPUs: nvidia-smi answers (the toolkit comes with the driver setup). */
+    private static boolean hasNvidiaRuntime() {
+        try {
+            Process p = new ProcessBuilder("nvidia-smi", "-L").redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            return p.waitFor() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /** The host user's ids, so files the container writes in the work folder belong to the user. */

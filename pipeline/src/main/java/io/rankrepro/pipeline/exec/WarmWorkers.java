@@ -119,15 +119,17 @@ public final class WarmWorkers implements TaskLauncher, AutoCloseable {
     }
 
     /**
-     * PyTorch's intra-op threads: the cores shared among the workers (unless the user set it). Two
+     * The run's device setting, and PyTorch's intra-op threads: the cores shared among the workers (unless the user set it). Two
      * tasks each with a thread per core thrash: a small GPT step took 2 s that way, 30 ms with one.
      */
     Map<String, String> environment() {
-        if (System.getenv("OMP_NUM_THREADS") != null) {
-            return Map.of();
+        Map<String, String> env = new java.util.HashMap<>();
+        env.put(io.rankrepro.tasks.task.ComputeDevice.ENV, io.rankrepro.tasks.task.ComputeDevice.setting()); // --device
+        if (System.getenv("OMP_NUM_THREADS") == null) {
+            int threads = Math.max(1, Runtime.getRuntime().availableProcessors() / settings.workers());
+            env.put("OMP_NUM_THREADS", Integer.toString(threads));
         }
-        int threads = Math.max(1, Runtime.getRuntime().availableProcessors() / settings.workers());
-        return Map.of("OMP_NUM_THREADS", Integer.toString(threads));
+        return env;
     }
 
     @Override
