@@ -59,9 +59,17 @@ class StageCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Where a task gets its tracking session: opened for one command, or kept by a warm worker across tasks. */
+    /**
+     * Where a task gets its tracking session and its work folder's store: opened for one command, or
+     * kept by a warm worker across tasks (the store remembers which outputs it verified, so a worker
+     * re-hashes an input only when its files changed).
+     */
     interface Sessions {
         Tracking open(TrackingOptions options, java.nio.file.Path workdir);
+
+        default OutputStore store(java.nio.file.Path workdir) {
+            return new OutputStore(workdir);
+        }
     }
 
     /** The session of one command: opened on first use, closed with the command. */
@@ -94,7 +102,7 @@ class StageCommand implements Callable<Integer> {
         Plan plan = Commands.plan(specOptions);
         PlannedTask task = resolveTask(plan);
         TaskKeys keys = Commands.keys(plan);
-        OutputStore store = new OutputStore(work.workdir);
+        OutputStore store = sessions.store(work.workdir);
         OutputStore.Verification existing = store.verify(keys.key(task.id()));
         if (existing.ok() && !force) {
             System.out.printf("≡ %s skipped: %s (key %s)%n", task.id(), existing.reason(), keys.key(task.id()).substring(0, 12));

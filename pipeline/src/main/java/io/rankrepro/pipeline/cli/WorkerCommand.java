@@ -30,9 +30,19 @@ final class WorkerCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ParentWatch.startIfChild();
         Map<String, Tracking> sessions = new HashMap<>();
-        StageCommand.Sessions kept = (options, workdir) -> sessions.computeIfAbsent(
-                options.noTracking + " " + options.trackingUri + " " + workdir.toAbsolutePath().normalize(),
-                k -> Commands.tracking(options, workdir));
+        Map<java.nio.file.Path, io.rankrepro.pipeline.exec.OutputStore> stores = new HashMap<>();
+        StageCommand.Sessions kept = new StageCommand.Sessions() {
+            @Override
+            public Tracking open(TrackingOptions options, java.nio.file.Path workdir) {
+                return sessions.computeIfAbsent(options.noTracking + " " + options.trackingUri + " " + workdir.toAbsolutePath().normalize(),
+                        k -> Commands.tracking(options, workdir));
+            }
+
+            @Override
+            public io.rankrepro.pipeline.exec.OutputStore store(java.nio.file.Path workdir) {
+                return stores.computeIfAbsent(workdir.toAbsolutePath().normalize(), io.rankrepro.pipeline.exec.OutputStore::new);
+            }
+        };
         try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
             for (String line; (line = in.readLine()) != null; ) {
                 if (line.isBlank()) {

@@ -146,15 +146,20 @@ public final class OutputStore {
         verified.remove(key);
         Verification v = hashAndCompare(key);
         if (v.ok()) {
-            Set<Path> files = new HashSet<>();
-            files.add(v.dir().resolve(MANIFEST));
-            v.record().files().keySet().forEach(rel -> files.add(v.dir().resolve(rel)));
-            Map<Path, FileStamp> stamps = stamps(files);
-            if (stamps != null) {
-                verified.put(key, new Stamped(v, stamps, files.size()));
-            }
+            remember(key, v);
         }
         return v;
+    }
+
+    /** Keeps {@code v} with its files' stamps, so that a later verify in this process need not re-hash them. */
+    private void remember(String key, Verification v) {
+        Set<Path> files = new HashSet<>();
+        files.add(v.dir().resolve(MANIFEST));
+        v.record().files().keySet().forEach(rel -> files.add(v.dir().resolve(rel)));
+        Map<Path, FileStamp> stamps = stamps(files);
+        if (stamps != null) {
+            verified.put(key, new Stamped(v, stamps, files.size()));
+        }
     }
 
     /** Regular files under {@code dir}, the manifest included; −1 when unreadable. */
@@ -264,6 +269,8 @@ public final class OutputStore {
         } catch (AtomicMoveNotSupportedException e) {
             throw new IOException("work folder " + root + " and its staging folder must be on one file system", e);
         }
+        // its files were hashed for the record just now: the verify that follows (and a warm worker's later ones) need not re-hash
+        remember(record.key(), Verification.verified(record, target));
         return target;
     }
 
