@@ -70,6 +70,32 @@ if [[ ${BENCH_PIPELINE:-1} != 0 ]]; then
   ran=$(grep -cE "^\s*(ran|done)\b" "$out/reproduce_noop.log" || true)
   printf '{"seconds": [%s], "exit": %d, "skip_lines": %d}\n' "$(echo "$end - $start" | bc)" "$rc" "$skipped" > "$out/noop_rerun.json"
   echo "no-op rerun: $(echo "$end - $start" | bc) s (exit $rc)"
+  echo "== (c) throughput: every spec at profile ${BENCH_THROUGHPUT_PROFILE:-cpu} on a fresh work folder, ${BENCH_WORKERS:-2} warm workers"
+  # the workers share the cores themselves (OMP_NUM_THREADS = cores / workers): not the bench's thread setting
+  tp="$out/throughput"; rm -rf "$tp"; mkdir -p "$tp"
+  specs=($(find pipeline/experiments -name '*.yaml' | sort))
+  start=$(date +%s.%N)
+  env -u OMP_NUM_THREADS -u MKL_NUM_THREADS -u OPENBLAS_NUM_THREADS bin/rankrepro run --profile "${BENCH_THROUGHPUT_PROFILE:-cpu}" \
+    --workers "${BENCH_WORKERS:-2}" --tracking-uri "${TRACKING_URI:-http://127.0.0.1:5000}" --workdir "$tp/work" --results "$tp/results" \
+    --spec "${specs[0]}" "${specs[@]:1}" > "$tp/run.log" 2>&1 || echo "(the throughput run failed: see $tp/run.log)"
+  end=$(date +%s.%N)
+  "$py" bench/python/throughput.py "$tp/results" "$(echo "$end - $start" | bc)" "${BENCH_WORKERS:-2}" "$out/throughput.json" > /dev/null
+  echo "== (c) warm workers' resident memory over 200 small PyTorch tasks (bench/specs/warm-workers.yaml)"
+  ww="$out/warm-workers"; rm -rf "$ww"; mkdir -p "$ww"
+  start=$(date +%s.%N)
+  env -u OMP_NUM_THREADS -u MKL_NUM_THREADS -u OPENBLAS_NUM_THREADS bin/rankrepro run --spec bench/specs/warm-workers.yaml \
+    --workers 2 --no-tracking --workdir "$ww/work" --results "$ww/results" > "$ww/run.log" 2>&1 &
+  runpid=$!
+  while kill -0 "$runpid" 2>/dev/null; do   # every worker JVM of the run, twice a second
+    for c in $(pgrep -P "$runpid"); do
+      kib=$(awk '/^VmRSS/{print $2}' "/proc/$c/status" 2>/dev/null || true)
+      [[ -n $kib ]] && echo "$(echo "$(date +%s.%N) - $start" | bc) $c $kib" >> "$ww/rss.tsv"
+    done
+    sleep 0.5
+  done
+  wait "$runpid" || echo "(the warm-worker run failed: see $ww/run.log)"
+  end=$(date +%s.%N)
+  "$py" bench/python/throughput.py "$ww/results" "$(echo "$end - $start" | bc)" 2 "$out/warm_workers.json" "$ww/rss.tsv" > /dev/null
   echo "== (c) MLflow logging share of transformer/train (fig3 cpu ViT)"
   "${java[@]}" mlflow-share "${TRACKING_URI:-http://127.0.0.1:5000}" "${BENCH_MLFLOW_STEPS:-300}" "$out/mlflow_share.json"
 fi

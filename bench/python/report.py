@@ -108,12 +108,28 @@ def main(d, md_path, png):
             lines.append(f"\nThe 64 non-zero singular values of every product agree with numpy's to {n['max_rel_diff_top_dh']:.1e} of σ_max.")
 
     nf, mf = os.path.join(d, "noop_rerun.json"), os.path.join(d, "mlflow_share.json")
-    if os.path.exists(nf) or os.path.exists(mf):
+    tf, wf = os.path.join(d, "throughput.json"), os.path.join(d, "warm_workers.json")
+    if any(os.path.exists(f) for f in (nf, mf, tf, wf)):
         lines += ["", "**(c) Pipeline overhead:**", "", "| what | measured | target |", "|---|---|---|"]
     if os.path.exists(nf):
         nj = json.load(open(nf))
         lines.append(f"| no-op rerun of `make reproduce-all PROFILE=smoke` (all cached; second of two runs; wall, incl. "
                      f"JVM starts and the report) | {nj['seconds'][0]:.1f} s (exit {nj['exit']}) | ≤ 10 s: {'met' if nj['seconds'][0] <= 10 and nj['exit'] == 0 else 'not met'} |")
+    if os.path.exists(tf):
+        t = json.load(open(tf))
+        if t["ratio"] is not None:
+            lines.append(f"| whole `rankrepro run` of every spec, fresh work folder, {t['workers']} warm workers, tracked: wall against "
+                         f"Σ task compute / workers ({t['tasks_ran']} tasks, {t['compute_s']:.0f} s / {t['workers']} = {t['floor_s']:.0f} s) "
+                         f"| {t['wall_s']:.0f} s = **{t['ratio']:.2f}×** the floor | ≤ 1.15×: {'met' if t['ratio'] <= 1.15 else 'not met'} |")
+            lines.append(f"| per-task overhead in that run (executor's wall − the task's own `wallSeconds`: launch, plan, "
+                         f"tracking run, upload, publish) | mean {t['overhead_mean_s']:.2f} s, median {t['overhead_median_s']:.2f} s "
+                         f"| ≤ 0.3 s: {'met' if t['overhead_mean_s'] <= 0.3 else 'not met'} |")
+    if os.path.exists(wf):
+        w = json.load(open(wf))
+        rss = "; ".join(f"worker {x['pid']}: {x['early_mib']:.0f} MiB early, {x['late_mib']:.0f} MiB late (max {x['max_mib']:.0f})"
+                        for x in w.get("rss", []))
+        lines.append(f"| warm workers' resident memory over {w['tasks_ran']} small PyTorch tasks (`bench/specs/warm-workers.yaml`, "
+                     f"untracked; first tenth of the samples against the last) | {rss} | flat |")
     if os.path.exists(mf):
         mj = json.load(open(mf))
         for mode in ("tracked", "tracked2"):

@@ -49,7 +49,24 @@ final class Commands {
 
     /** The keys of {@code plan}: each task's kind code, params, upstream keys, engines and external data. */
     static TaskKeys keys(Plan plan) {
-        return TaskKeys.compute(plan, code(), EngineVersions.current().asMap(), external());
+        return TaskKeys.compute(plan, code(), engines(), external());
+    }
+
+    /**
+     * What runs the numbers besides the code: engine versions and, on a GPU, the device kind (its
+     * kernels differ from the CPU's in the last digits). The CPU adds nothing, so CPU keys stay as
+     * they were before devices were chosen.
+     */
+    private static Map<String, String> engines() {
+        Map<String, String> m = new java.util.TreeMap<>(EngineVersions.current().asMap());
+        try {
+            if (io.rankrepro.tasks.task.ComputeDevice.current().gpu()) {
+                m.put("device", "gpu");
+            }
+        } catch (IllegalArgumentException e) {
+            // a bad --device / $RANKREPRO_DEVICE: the command that takes it reports it
+        }
+        return m;
     }
 
     private static volatile ExternalData external;
@@ -89,8 +106,20 @@ final class Commands {
         }
     }
 
-    /** Provenance every run carries: code, engine, machine. */
+    private static volatile Map<String, String> runTags;
+
+    /**
+     * Provenance every run carries: code, engine, machine. Looked up once per process (it runs git
+     * and nvidia-smi): a warm worker would otherwise pay for it on every task.
+     */
     static Map<String, String> runTags() {
+        if (runTags == null) {
+            runTags = java.util.Collections.unmodifiableMap(lookUpRunTags());
+        }
+        return new LinkedHashMap<>(runTags);
+    }
+
+    private static Map<String, String> lookUpRunTags() {
         Map<String, String> tags = new LinkedHashMap<>(SystemInfo.tags());
         tags.put("rankrepro.code_version", CodeVersion.current());
         tags.put("rankrepro.version", Commands.class.getPackage().getImplementationVersion() == null

@@ -1,6 +1,8 @@
 package io.rankrepro.pipeline.cli;
 
 import io.rankrepro.pipeline.exec.CodeVersion;
+import io.rankrepro.pipeline.exec.DeviceMemory;
+import io.rankrepro.tasks.task.ComputeDevice;
 import io.rankrepro.pipeline.exec.OutputStore;
 import io.rankrepro.pipeline.exec.RunReason;
 import io.rankrepro.pipeline.exec.TaskKeys;
@@ -23,8 +25,11 @@ final class PlanCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the plan as JSON (tasks, params, dependencies, keys)")
     boolean json;
 
+    @Mixin DeviceOption device;
+
     @Override
     public Integer call() throws Exception {
+        ComputeDevice chosen = device.resolve();
         Plan plan = Commands.plan(specOptions);
         TaskKeys planKeys = Commands.keys(plan);
         Map<String, String> keys = planKeys.keys();
@@ -37,6 +42,9 @@ final class PlanCommand implements Callable<Integer> {
         Map<String, java.util.SortedSet<String>> users = store.experimentsByKey();
         System.out.printf("%s — %s%nprofile %s, seed %d, %d tasks, code %s%n%n", plan.spec().id(), plan.spec().title(),
                 plan.info().profile(), plan.info().seed(), plan.tasks().size(), CodeVersion.current());
+        for (String warning : DeviceMemory.problems(plan, Commands.kinds(), chosen, chosen.memoryBytes(), t -> true)) {
+            System.out.println("warning: " + warning + "; `rankrepro run` would refuse it here");
+        }
         for (PlannedTask t : plan.tasks()) {
             OutputStore.Verification v = store.verify(keys.get(t.id()));
             java.util.SortedSet<String> others = new java.util.TreeSet<>(users.getOrDefault(keys.get(t.id()), new java.util.TreeSet<>()));

@@ -42,6 +42,7 @@ public final class RankreproCli {
         cli.addSubcommand("airflow", AirflowCommand.class);
         cli.addSubcommand("mlflow", MlflowCommand.class);
         cli.addSubcommand("tracking", TrackingCommand.class);
+        cli.addSubcommand("worker", WorkerCommand.class);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof SpecException || e instanceof UsageError) {
                 cmd.getErr().println("rankrepro: " + e.getMessage());

@@ -4,11 +4,14 @@ import io.rankrepro.mlflow.MlflowLimits;
 import io.rankrepro.mlflow.RunTracker;
 import io.rankrepro.pipeline.exec.CodeVersion;
 import io.rankrepro.pipeline.exec.ConsoleProgress;
+import io.rankrepro.pipeline.exec.DeviceMemory;
 import io.rankrepro.pipeline.exec.DockerLauncher;
+import io.rankrepro.tasks.task.ComputeDevice;
 import io.rankrepro.pipeline.exec.InProcessLauncher;
 import io.rankrepro.pipeline.exec.LocalExecutor;
 import io.rankrepro.pipeline.exec.OutputStore;
-import io.rankrepro.pipeline.exec.ProcessLauncher;
+import io.rankrepro.pipeline.exec.WarmWorkers;
+import io.rankrepro.pipeline.exec.WorkerSlots;
 import io.rankrepro.pipeline.exec.RunReason;
 import io.rankrepro.pipeline.exec.TaskKeys;
 import io.rankrepro.pipeline.exec.TaskLauncher;
@@ -48,6 +51,7 @@ final class RunCommand implements Callable<Integer> {
     @Mixin SpecOptions specOptions;
     @Mixin WorkOptions work;
     @Mixin TrackingOptions trackingOptions;
+    @Mixin DeviceOption device;
 
     @Option(names = "--results", defaultValue = "results", paramLabel = "DIR",
             description = "Where figures and tables are copied: DIR/<experiment id>/<profile>/ (default: ${DEFAULT-VALUE})")
@@ -61,7 +65,8 @@ final class RunCommand implements Callable<Integer> {
     boolean force;
 
     @Option(names = "--runner", defaultValue = "local", paramLabel = "local|docker",
-            description = "local: tasks run in this JVM (default); docker: each task runs in the task image")
+            description = "local: tasks run on warm worker JVMs, one per --workers (default; in this JVM with one worker);"
+                    + " docker: each task runs in the task image")
     String runner;
 
     @Option(names = "--image", defaultValue = "rankrepro-tasks", paramLabel = "IMAGE",
@@ -96,26 +101,60 @@ final class RunCommand implements Callable<Integer> {
         for (Path more : moreSpecs) {
             plans.add(Commands.plan(more, specOptions));
         }
+        ComputeDevice chosen = device.resolve();
         OutputStore store = new OutputStore(work.workdir);
+        refuseWhatCannotFit(plans, store, chosen);
         store.cleanAbandoned();
         try (Tracking tracking = Commands.tracking(trackingOptions, work.workdir);
-             TrackingQueue queue = new TrackingQueue()) {
+             TrackingQueue queue = new TrackingQueue();
+             WarmWorkers warm = runner.equals("local") && workers > 1 ? warmWorkers(tracking) : null) {
             Map<String, String> tags = Commands.runTags();
+            WorkerSlots slots = new WorkerSlots(workers);
             boolean ok = true;
-            for (Plan plan : plans) {
-                if (plans.size() > 1) {
-                    System.out.printf("%n=== %s (%s) ===%n", plan.spec().id(), plan.spec().source());
+            if (plans.size() == 1) {
+                ok = runPlan(plans.get(0), store, tracking, tags, queue, warm, slots, null);
+            } else {
+                // every spec's DAG at once over the shared slots: no worker idles while one spec finishes its last task
+                System.out.printf("%d specs side by side on %d workers; each line starts with its spec%n", plans.size(), workers);
+                java.util.concurrent.ExecutorService dags = java.util.concurrent.Executors.newFixedThreadPool(plans.size());
+                try {
+                    List<java.util.concurrent.Future<Boolean>> runs = new ArrayList<>();
+                    for (Plan plan : plans) {
+                        runs.add(dags.submit(() -> runPlan(plan, store, tracking, tags, queue, warm, slots, plan.spec().id())));
+                    }
+                    for (var r : runs) {
+                        ok &= r.get();
+                    }
+                } finally {
+                    dags.shutdownNow();
                 }
-                ok &= runPlan(plan, store, tracking, tags, queue);
             }
             ok &= queue.awaitAll(System.err);
             return ok ? 0 : 1;
         }
     }
 
+    /**
+     * Every task that would run must fit the chosen device's memory (its kind's estimate), checked
+     * for all specs before any runs: a paper-scale training fails now, not after the hours before it.
+     */
+    private void refuseWhatCannotFit(List<Plan> plans, OutputStore store, ComputeDevice chosen) {
+        List<String> problems = new ArrayList<>();
+        long available = chosen.memoryBytes();
+        for (Plan plan : plans) {
+            TaskKeys keys = Commands.keys(plan);
+            problems.addAll(DeviceMemory.problems(plan, Commands.kinds(), chosen, available,
+                    t -> force || !store.verify(keys.key(t.id())).ok()));
+        }
+        if (!problems.isEmpty()) {
+            throw new UsageError(String.join("\n  ", problems) + "\n  (nothing ran; choose a smaller profile, or --device with more memory)");
+        }
+    }
+
     /** One DAG run: a parent run, the tasks, results, claims; true when every task succeeded. */
-    private boolean runPlan(Plan plan, OutputStore store, Tracking tracking, Map<String, String> tags, TrackingQueue queue)
-            throws Exception {
+    /** @param label said before each line when several DAGs share the console (the spec id), else null */
+    private boolean runPlan(Plan plan, OutputStore store, Tracking tracking, Map<String, String> tags, TrackingQueue queue,
+                            WarmWorkers warm, WorkerSlots slots, String label) throws Exception {
         String code = CodeVersion.current();
         TaskKeys planKeys = Commands.keys(plan);
         Map<String, String> keys = planKeys.keys();
@@ -147,8 +186,8 @@ final class RunCommand implements Callable<Integer> {
             });
         }
         TaskRunner taskRunner = new TaskRunner(Commands.kinds(), store, tracking, Commands.code(), tags, ConsoleProgress::forTask);
-        TaskLauncher launcher = launcher(plan, tracking, taskRunner);
-        Map<String, TaskOutcome> outcomes = new LocalExecutor(store, launcher, workers, force, System.out)
+        TaskLauncher launcher = warm != null ? warm : launcher(plan, tracking, taskRunner);
+        Map<String, TaskOutcome> outcomes = new LocalExecutor(store, launcher, slots, force, System.out, label)
                 .execute(plan, planKeys, new RunReason(store, plan, planKeys, Commands.code()), parentId);
 
         double wall = (System.nanoTime() - start) / 1e9;
@@ -169,17 +208,15 @@ final class RunCommand implements Callable<Integer> {
                 tracking.endRun(parentId, ok);
             }
         });
-        System.out.printf("%n%s: %d ran, %d cached, %d failed or blocked, %.1fs%n", ok ? "done" : "FAILED", ran, cached, failed, wall);
+        System.out.printf("%n%s%s: %d ran, %d cached, %d failed or blocked, %.1fs%n", label == null ? "" : label + " ",
+                ok ? "done" : "FAILED", ran, cached, failed, wall);
         if (parentId != null) {
             System.out.println("  MLflow: " + tracking.runUrl(parentId));
         }
         return ok;
     }
 
-    /**
-     * docker: a container per task; local: a JVM per task (PyTorch state is per process), or this
-     * JVM when one worker runs tasks one at a time anyway.
-     */
+    /** docker: a container per task; local with one worker: this JVM, which runs tasks one at a time anyway. */
     private TaskLauncher launcher(Plan plan, Tracking tracking, TaskRunner taskRunner) {
         String uri = tracking.enabled() ? tracking.uri() : null;
         if (runner.equals("docker")) {
@@ -187,10 +224,13 @@ final class RunCommand implements Callable<Integer> {
                     plan.info().profile(), specOptions.overrides(),
                     uri != null && containerTrackingUri != null ? containerTrackingUri : uri, dockerNetwork, System.out));
         }
-        if (workers == 1) {
-            return new InProcessLauncher(taskRunner);
-        }
-        return new ProcessLauncher(new ProcessLauncher.Settings(Path.of(plan.spec().source()), plan.info().profile(),
-                specOptions.overrides(), work.workdir, uri, RankreproCli.class.getName(), workers, System.out));
+        return new InProcessLauncher(taskRunner);
+    }
+
+    /** local with more workers: a warm worker JVM per slot (PyTorch state is per process), shared by every spec of the run. */
+    private WarmWorkers warmWorkers(Tracking tracking) {
+        return new WarmWorkers(new WarmWorkers.Settings(specOptions.profile, specOptions.overrides(), work.workdir,
+                tracking.enabled() ? tracking.uri() : null, RankreproCli.class.getName(), workers,
+                WarmWorkers.defaultMaxRssBytes(workers), System.out));
     }
 }

@@ -31,6 +31,7 @@ class StageCommand implements Callable<Integer> {
     @Mixin SpecOptions specOptions;
     @Mixin WorkOptions work;
     @Mixin TrackingOptions trackingOptions;
+    @Mixin DeviceOption device;
 
     @Option(names = "--task", paramLabel = "ID", description = "Task id; may be omitted when the stage has exactly one task")
     String taskId;
@@ -52,24 +53,72 @@ class StageCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ParentWatch.startIfChild();
+        try (OneShot session = new OneShot()) {
+            runTask(session);
+        }
+        return 0;
+    }
+
+    /**
+     * Where a task gets its tracking session and its work folder's store: opened for one command, or
+     * kept by a warm worker across tasks (the store remembers which outputs it verified, so a worker
+     * re-hashes an input only when its files changed).
+     */
+    interface Sessions {
+        Tracking open(TrackingOptions options, java.nio.file.Path workdir);
+
+        default OutputStore store(java.nio.file.Path workdir) {
+            return new OutputStore(workdir);
+        }
+    }
+
+    /** The session of one command: opened on first use, closed with the command. */
+    private static final class OneShot implements Sessions, AutoCloseable {
+        private Tracking tracking;
+
+        @Override
+        public Tracking open(TrackingOptions options, java.nio.file.Path workdir) {
+            if (tracking == null) {
+                tracking = Commands.tracking(options, workdir);
+            }
+            return tracking;
+        }
+
+        @Override
+        public void close() {
+            if (tracking != null) {
+                tracking.close();
+            }
+        }
+    }
+
+    /**
+     * Runs the task to a verified output under its key's lock (a concurrent run's output is reused);
+     * a cached output is seen before any tracking session is opened.
+     */
+    TaskRunner.Result runTask(Sessions sessions) throws Exception {
+        device.resolve();
         WorkspacePaths.writable("--workdir", work.workdir);
         Plan plan = Commands.plan(specOptions);
         PlannedTask task = resolveTask(plan);
         TaskKeys keys = Commands.keys(plan);
-        OutputStore store = new OutputStore(work.workdir);
+        OutputStore store = sessions.store(work.workdir);
         OutputStore.Verification existing = store.verify(keys.key(task.id()));
         if (existing.ok() && !force) {
             System.out.printf("≡ %s skipped: %s (key %s)%n", task.id(), existing.reason(), keys.key(task.id()).substring(0, 12));
-            return 0;
+            return new TaskRunner.Result(existing, true);
         }
-        try (Tracking tracking = Commands.tracking(trackingOptions, work.workdir)) {
-            System.out.printf("▶ %s running: %s%n", task.id(), existing.reason());
-            long start = System.nanoTime();
-            TaskRunner runner = new TaskRunner(Commands.kinds(), store, tracking, Commands.code(), Commands.runTags(), ConsoleProgress::forTask);
-            OutputStore.Verification v = runner.run(plan, task, keys, parentRunId, runId);
-            System.out.printf("✔ %s done in %.1fs → %s%n", task.id(), (System.nanoTime() - start) / 1e9, v.dir());
-            return 0;
+        Tracking tracking = sessions.open(trackingOptions, work.workdir);
+        System.out.printf("▶ %s running: %s%n", task.id(), existing.reason());
+        long start = System.nanoTime();
+        TaskRunner runner = new TaskRunner(Commands.kinds(), store, tracking, Commands.code(), Commands.runTags(), ConsoleProgress::forTask);
+        TaskRunner.Result r = runner.runLocked(plan, task, keys, parentRunId, runId, force);
+        if (r.reused()) {
+            System.out.printf("≡ %s reused: published meanwhile by another run (key %s)%n", task.id(), keys.key(task.id()).substring(0, 12));
+        } else {
+            System.out.printf("✔ %s done in %.1fs → %s%n", task.id(), (System.nanoTime() - start) / 1e9, r.output().dir());
         }
+        return r;
     }
 
     private PlannedTask resolveTask(Plan plan) {

@@ -26,9 +26,26 @@ final class ChildProcess {
         Runtime.getRuntime().addShutdownHook(new Thread(ChildProcess::stopAll, "rankrepro-stop-tasks"));
     }
 
+    private static volatile boolean stopping;
+
     private ChildProcess() { }
 
+    /** A long-lived child (a warm worker) stopped with the others when the run stops. */
+    static void track(Process p) {
+        LIVE.add(p);
+    }
+
+    static void untrack(Process p) {
+        LIVE.remove(p);
+    }
+
+    /** The run is stopping: a child that dies now was stopped, not crashed, and is not replaced. */
+    static boolean stopping() {
+        return stopping;
+    }
+
     private static void stopAll() {
+        stopping = true;
         for (Process p : LIVE) {
             p.destroy();
         }

@@ -37,9 +37,11 @@ public final class DockerLauncher implements TaskLauncher {
     }
 
     @Override
-    public void launch(Plan plan, PlannedTask task, TaskKeys keys, String parentRunId) throws TaskFailure {
+    public boolean launch(Plan plan, PlannedTask task, TaskKeys keys, String parentRunId, boolean force) throws TaskFailure {
+        // the container's `rankrepro task` takes the task's lock too; whether it reused is only in its log
         ChildProcess.run(command(task, parentRunId), Map.of(), task.id(), settings.out(),
                 " (is Docker installed and the image built? `make images`)");
+        return false;
     }
 
     /** The docker command line for one task. */
@@ -57,6 +59,13 @@ public final class DockerLauncher implements TaskLauncher {
         if (settings.network() != null) {
             cmd.addAll(List.of("--network", settings.network()));
         }
+        cmd.addAll(List.of("-e", io.rankrepro.tasks.task.ComputeDevice.ENV + "=" + io.rankrepro.tasks.task.ComputeDevice.setting()));
+        if (!io.rankrepro.tasks.task.ComputeDevice.setting().equals("cpu")) {
+            // the GPUs reach a container only when asked for (NVIDIA Container Toolkit); auto may then find one
+            if (hasNvidiaRuntime()) {
+                cmd.addAll(List.of("--gpus", "all"));
+            }
+        }
         for (String env : List.of("MLFLOW_TRACKING_USERNAME", "MLFLOW_TRACKING_PASSWORD", "MLFLOW_TRACKING_TOKEN")) {
             if (System.getenv(env) != null) {
                 cmd.addAll(List.of("-e", env)); // by name only: the value never appears on a command line
@@ -71,6 +80,20 @@ public final class DockerLauncher implements TaskLauncher {
     @Override
     public String name() {
         return "docker " + settings.image();
+    }
+
+    /** Whether this host can give containers its GPUs: nvidia-smi answers (the toolkit comes with the driver setup). */
+    private static boolean hasNvidiaRuntime() {
+        try {
+            Process p = new ProcessBuilder("nvidia-smi", "-L").redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            return p.waitFor() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /** The host user's ids, so files the container writes in the work folder belong to the user. */

@@ -14,8 +14,8 @@ public final class InProcessLauncher implements TaskLauncher {
     }
 
     @Override
-    public void launch(Plan plan, PlannedTask task, TaskKeys keys, String parentRunId) throws TaskFailure {
-        runner.run(plan, task, keys, parentRunId, null);
+    public boolean launch(Plan plan, PlannedTask task, TaskKeys keys, String parentRunId, boolean force) throws TaskFailure {
+        return runner.runLocked(plan, task, keys, parentRunId, null, force).reused();
     }
 
     @Override

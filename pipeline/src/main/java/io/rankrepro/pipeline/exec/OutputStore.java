@@ -62,6 +62,11 @@ public final class OutputStore {
         return root.resolveSibling("resume").resolve(key);
     }
 
+    /** The lock file of a task key: whoever holds it computes that key ({@link TaskLock}). */
+    public Path lockFile(String key) {
+        return root.resolveSibling("locks").resolve(key + ".lock");
+    }
+
     /**
      * The record of the output published for {@code key}, read without verifying its files (to
      * compare an old key's material with a new one's); empty when there is none.
@@ -141,15 +146,20 @@ public final class OutputStore {
         verified.remove(key);
         Verification v = hashAndCompare(key);
         if (v.ok()) {
-            Set<Path> files = new HashSet<>();
-            files.add(v.dir().resolve(MANIFEST));
-            v.record().files().keySet().forEach(rel -> files.add(v.dir().resolve(rel)));
-            Map<Path, FileStamp> stamps = stamps(files);
-            if (stamps != null) {
-                verified.put(key, new Stamped(v, stamps, files.size()));
-            }
+            remember(key, v);
         }
         return v;
+    }
+
+    /** Keeps {@code v} with its files' stamps, so that a later verify in this process need not re-hash them. */
+    private void remember(String key, Verification v) {
+        Set<Path> files = new HashSet<>();
+        files.add(v.dir().resolve(MANIFEST));
+        v.record().files().keySet().forEach(rel -> files.add(v.dir().resolve(rel)));
+        Map<Path, FileStamp> stamps = stamps(files);
+        if (stamps != null) {
+            verified.put(key, new Stamped(v, stamps, files.size()));
+        }
     }
 
     /** Regular files under {@code dir}, the manifest included; −1 when unreadable. */
@@ -259,6 +269,8 @@ public final class OutputStore {
         } catch (AtomicMoveNotSupportedException e) {
             throw new IOException("work folder " + root + " and its staging folder must be on one file system", e);
         }
+        // its files were hashed for the record just now: the verify that follows (and a warm worker's later ones) need not re-hash
+        remember(record.key(), Verification.verified(record, target));
         return target;
     }
 

@@ -17,10 +17,19 @@ public final class ParentWatch {
     static final int ORPHANED = 129;
     private static final long PERIOD_MS = 500;
 
+    private static boolean started;
+
     private ParentWatch() { }
 
-    /** Starts watching if this process was started by {@code rankrepro run}; otherwise does nothing. */
-    public static void startIfChild() {
+    /**
+     * Starts watching if this process was started by {@code rankrepro run}; otherwise does nothing.
+     * Once per process: a warm worker calls it for every task it runs.
+     */
+    public static synchronized void startIfChild() {
+        if (started) {
+            return;
+        }
+        started = true;
         String value = System.getenv(ENV);
         if (value == null || value.isBlank()) {
             return;

@@ -51,6 +51,32 @@ public final class TaskRunner {
         this.progress = progress;
     }
 
+    /** A task's output after {@link #runLocked}: computed here, or published meanwhile by another run. */
+    public record Result(OutputStore.Verification output, boolean reused) { }
+
+    /**
+     * {@link #run} under the task key's {@link TaskLock}, so that two runs on one work folder compute
+     * a task once: whoever gets the lock second finds the output published and reuses it (unless
+     * {@code force}). The lock is held by the process that publishes, so the orphaned task of a
+     * killed run is waited for until it stops; its lock then goes with it.
+     */
+    public Result runLocked(Plan plan, PlannedTask task, TaskKeys keys, String parentRunId, String runId, boolean force)
+            throws TaskFailure {
+        String key = keys.key(task.id());
+        try (TaskLock lock = TaskLock.acquire(store.lockFile(key), msg -> System.out.println("  " + task.id() + ": " + msg))) {
+            OutputStore.Verification existing = store.verify(key);
+            if (existing.ok() && !force) {
+                return new Result(existing, true);
+            }
+            return new Result(run(plan, task, keys, parentRunId, runId), false);
+        } catch (IOException e) {
+            throw new TaskFailure(task.id() + ": cannot lock " + store.lockFile(key) + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TaskFailure(task.id() + " interrupted while waiting for its lock", e);
+        }
+    }
+
     /**
      * @param parentRunId the DAG run's tracking run (may be null)
      * @param runId       a run already created for this task (may be null: one is started here)

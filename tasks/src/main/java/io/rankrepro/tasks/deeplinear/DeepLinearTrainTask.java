@@ -135,7 +135,7 @@ public final class DeepLinearTrainTask implements Task {
         long[] snapshotAt = CheckpointSchedule.logSpaced(steps, c.snapshots());
         long logEvery = Math.max(1, steps / 200);
 
-        try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+        try (NDManager manager = io.rankrepro.tasks.task.ComputeDevice.current().newManager()) {
             DeepLinearNetwork net = new DeepLinearNetwork(manager, widths, ctx.spec().seed() + 1, c.initScale());
             OnlineRegressionStream stream = new OnlineRegressionStream(teacher.matrix(), c.noise(), ctx.spec().seed() + 2);
             List<NDArray> weights = List.copyOf(net.parameters().arrays().values());

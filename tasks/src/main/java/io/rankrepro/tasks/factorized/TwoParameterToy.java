@@ -34,7 +34,7 @@ public final class TwoParameterToy {
     public record Point(long step, double w1, double w2) { }
 
     public static List<Point> run(Setting s, long recordEvery) {
-        try (NDManager manager = NDManager.newBaseManager()) {
+        try (NDManager manager = io.rankrepro.tasks.task.ComputeDevice.current().newManager()) {
             NDArray target = manager.create(s.target());
             List<NDArray> params = new ArrayList<>();
             if (s.parameterization() == Parameterization.DIRECT) {

@@ -144,7 +144,7 @@ public final class InContextTrainTask implements Task {
         long logEvery = Math.max(1, steps / 200);
         Path checkpoints = Files.createDirectories(ctx.outputDir().resolve(TrainTask.CHECKPOINTS));
 
-        try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+        try (NDManager manager = io.rankrepro.tasks.task.ComputeDevice.current().newManager()) {
             // the same seed for every λ: the sweep starts from one initialization and sees one data stream
             InContextRegressor model = new InContextRegressor(config, InContextRegressionStream.features(stream.dimX()),
                     stream.context(), new ModelParameters(manager, DataType.FLOAT32, seed + 1, config.initScale()));

@@ -12,10 +12,18 @@ public interface Task {
     String kind();
 
     /**
-     * Its params record (checked when bound: unknown names, types, bounds, sizes too large for the
-     * machine), the upstream outputs it reads and the files it writes.
+     * Its params record (checked when bound: unknown names, types, bounds), the upstream outputs it reads and the files it writes.
      */
     Contract contract();
 
     void run(TaskContext ctx) throws Exception;
+
+    /**
+     * A lower bound on the memory one run needs on its device ({@link ComputeDevice}), in bytes, from
+     * its resolved params; empty where the kind does not estimate it. A plan shows it as a warning;
+     * a run refuses, before any compute, a task the chosen device cannot hold.
+     */
+    default java.util.OptionalLong memoryBytes(java.util.Map<String, Object> params) {
+        return java.util.OptionalLong.empty();
+    }
 }

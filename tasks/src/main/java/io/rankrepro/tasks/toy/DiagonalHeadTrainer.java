@@ -63,7 +63,7 @@ public final class DiagonalHeadTrainer {
         DiagonalHeadWeights init = weights;
         long[] checkpoints = config.checkpointSteps();
         Shape shape = new Shape(data.samples(), data.tokens(), data.dim());
-        try (NDManager manager = NDManager.newBaseManager(ENGINE)) {
+        try (NDManager manager = io.rankrepro.tasks.task.ComputeDevice.current().newManager()) {
             // The tensors are tiny (N·n·d values), so PyTorch's intra-op threads only add
             // synchronization: one thread ran 1150 steps/s where the default two ran 90-170 on a busy
             // 2-core machine. The setting is process-wide, so it is restored afterwards.

@@ -148,11 +148,6 @@ public final class TrainTask implements Task {
             check(problems, () -> ParamCheck.require(lrStart >= 0 && Double.isFinite(lrStart), "lr_start",
                     "must be finite and >= 0, got " + lrStart));
             check(problems, () -> ParamCheck.range("lr_floor", lrFloor, 0, 1));
-            if (problems.isEmpty()) {
-                TrainingMemory.machineBytes()
-                        .flatMap(TrainingMemory.estimate(width, heads, layers, mlpRatio, batchSize, context)::problem)
-                        .ifPresent(problems::add);
-            }
             if (!problems.isEmpty()) {
                 throw new IllegalArgumentException(String.join("; ", problems));
             }
@@ -183,9 +178,20 @@ public final class TrainTask implements Task {
         return CONTRACT;
     }
 
+    /** The memory of the model and batch: params alone do not tell whether it fits; the device chosen for the run does. */
+    @Override
+    public java.util.OptionalLong memoryBytes(Map<String, Object> params) {
+        return java.util.OptionalLong.of(TrainingMemory.estimate(io.rankrepro.tasks.task.ParamsBinding.bind(Config.class, params)).bytes());
+    }
+
     @Override
     public void run(TaskContext ctx) throws Exception {
         Config c = ctx.params(Config.class);
+        io.rankrepro.tasks.task.ComputeDevice device = io.rankrepro.tasks.task.ComputeDevice.current();
+        var tooBig = TrainingMemory.estimate(c).problem(device.memoryBytes(), device.where());
+        if (tooBig.isPresent()) { // `rankrepro run` refused it already; a lone `rankrepro task` or an Airflow task is told here
+            throw new IllegalArgumentException(tooBig.get());
+        }
         Path dataDir = ctx.input(PREPARE).dir();
         long seed = ctx.spec().seed() + c.seedOffset();
         double holdout = c.holdoutFraction();
@@ -197,7 +203,7 @@ public final class TrainTask implements Task {
         double clip = c.gradClip();
         Path ckptDir = Files.createDirectories(ctx.outputDir().resolve(CHECKPOINTS));
 
-        try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+        try (NDManager manager = io.rankrepro.tasks.task.ComputeDevice.current().newManager()) {
             SupervisedModel model = ModelFactory.create(data.manifest(), c, manager, seed);
             int context = ModelFactory.window(model); // token windows of a GPT; images have none
             Map<String, NDArray> named = model.parameters().arrays();

@@ -44,14 +44,24 @@ public record TrainingMemory(long parameters, long bytes) {
         return Optional.empty();
     }
 
-    /** A problem line when the estimate exceeds {@code available} bytes, else empty. */
+    /** A problem line when the estimate exceeds this machine's {@code available} bytes, else empty. */
     public Optional<String> problem(long available) {
-        if (bytes <= available) {
+        return problem(available, "this machine");
+    }
+
+    /** A problem line when the estimate exceeds the {@code available} bytes of {@code where} (e.g. "GPU 0"), else empty. */
+    public Optional<String> problem(long available, String where) {
+        return problem(bytes, available, where);
+    }
+
+    /** The same line for any estimate in bytes. */
+    public static Optional<String> problem(long bytes, long available, String where) {
+        if (available < 0 || bytes <= available) {
             return Optional.empty();
         }
-        return Optional.of(String.format(Locale.ROOT, "model and batch need at least %.1f GiB to train (%,d parameters;"
-                + " width, layers, mlp_ratio, batch_size, context), more than this machine's %.1f GiB",
-                bytes / GIB, parameters, available / GIB));
+        return Optional.of(String.format(Locale.ROOT, "model and batch need at least %.1f GiB to train"
+                + " (width, layers, mlp_ratio, batch_size, context), more than %s's %.1f GiB",
+                bytes / GIB, where, available / GIB));
     }
 
     private static final double GIB = 1024.0 * 1024 * 1024;

@@ -76,7 +76,7 @@ public final class HeldOutPerplexityTask implements Task {
         int batch = c.batchSize();
 
         Perplexity ppl = new Perplexity();
-        try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+        try (NDManager manager = io.rankrepro.tasks.task.ComputeDevice.current().newManager()) {
             JniUtils.setGradMode(false); // evaluation only: no autograd graph (per thread; after the engine has loaded)
             CausalDecoder decoder = CheckpointedDecoder.load(CheckpointFiles.readMerged(last), manager);
             int context = decoder.config().context();

@@ -45,9 +45,10 @@ class BadInputTest {
             id: reliability/too-big
             title: "a transformer no machine here can train"
             stages:
+              - {name: prepare, kind: data/prepare, params: {dataset: sklearn-digits, root: .cache/datasets, image_size: 8}}
               - name: train
                 kind: transformer/train
-                params: {width: 8192, heads: 64, layers: 256, steps: 10, batch_size: 4096, lr: 1.0e-3, context: 4096}
+                params: {width: 8192, heads: 64, layers: 256, steps: 10, batch_size: 4096, lr: 1.0e-3, context: 4096, patch_size: 2}
             """;
 
     /** @param spec the spec file's bytes, or null for the valid base; @param args with $SPEC, $WORK, $RESULTS, $TMP */
