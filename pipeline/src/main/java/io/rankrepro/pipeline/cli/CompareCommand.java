@@ -129,9 +129,9 @@ final class CompareCommand implements Callable<Integer> {
         System.out.printf("%s: %d DAG runs (oldest first)%n%n%-32s  %-19s  %-7s  %-8s  %-7s  %-9s  %s%n", experiment, dagRuns.size(),
                 "run", "started", "profile", "status", "claims", "wall", "code");
         for (RunView r : dagRuns) {
-            long claims = r.metrics().keySet().stream().filter(k -> k.startsWith("claim.")).count();
-            long passed = r.metrics().entrySet().stream().filter(e -> e.getKey().startsWith("claim.") && e.getValue() == 1.0).count();
-            Double wall = r.metrics().get("dag.wall_seconds");
+            long claims = r.metrics().keySet().stream().filter(k -> k.startsWith("claim/") && k.endsWith("/passed")).count();
+            long passed = r.metrics().entrySet().stream().filter(e -> e.getKey().startsWith("claim/") && e.getKey().endsWith("/passed") && e.getValue() == 1.0).count();
+            Double wall = r.metrics().get("dag/wall_seconds");
             System.out.printf("%-32s  %-19s  %-7s  %-8s  %-7s  %-9s  %s%n", r.runId(),
                     java.time.Instant.ofEpochMilli(r.startTimeMillis()).toString().substring(0, 19).replace('T', ' '),
                     r.tags().getOrDefault("rankrepro.profile", "?"), r.status(), claims == 0 ? "-" : passed + "/" + claims,

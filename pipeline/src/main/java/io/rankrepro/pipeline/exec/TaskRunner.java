@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.rankrepro.mlflow.MlflowLimits;
 import io.rankrepro.mlflow.RunTracker;
+import io.rankrepro.mlflow.SystemMetrics;
 import io.rankrepro.pipeline.plan.Plan;
 import io.rankrepro.pipeline.plan.PlannedInput;
 import io.rankrepro.pipeline.plan.PlannedTask;
@@ -107,12 +108,10 @@ public final class TaskRunner {
         boolean success = false;
         try {
             staged = store.stage(key);
-            Map<String, String> params = new LinkedHashMap<>();
-            task.params().asMap().forEach((k, v) -> params.put(k, String.valueOf(v)));
-            tracker.logParams(params);
+            tracker.logParams(stageParams(task));
             TaskContext ctx = new TaskContext(task.id(), task.stage(), plan.info(), task.params(), task.sweepPoint(),
                     inputs, staged, tracker, progress.apply(task.id()), resume);
-            try {
+            try (SystemMetrics sampling = sampleSystem(task, tracker)) {
                 impl.run(ctx);
             } catch (Exception e) {
                 throw new TaskFailure(task.id() + " (" + task.kind() + ") failed: " + message(e), e);
@@ -241,6 +240,22 @@ public final class TaskRunner {
             OutputStore.deleteTree(descriptorDir);
         }
         tracker.logArtifacts(staged, "outputs");
+    }
+
+    /** The task's resolved params as the run's params, named {@code <stage>.<param>} like a spec's {@code --set}. */
+    static Map<String, String> stageParams(PlannedTask task) {
+        Map<String, String> params = new LinkedHashMap<>();
+        task.params().asMap().forEach((k, v) -> params.put(task.stage() + "." + k, String.valueOf(v)));
+        return params;
+    }
+
+    /** MLflow's system metrics on the task's run while it computes (settings: {@link SystemMetrics.Settings#fromEnv}). */
+    private static SystemMetrics sampleSystem(PlannedTask task, RunTracker tracker) throws TaskFailure {
+        try {
+            return SystemMetrics.start(tracker, SystemMetrics.Settings.fromEnv(System.getenv()));
+        } catch (IllegalArgumentException e) {
+            throw new TaskFailure(task.id() + ": " + e.getMessage(), e);
+        }
     }
 
     /** A kind with a contract writes only what it declares: an undeclared file would reach no reader. */

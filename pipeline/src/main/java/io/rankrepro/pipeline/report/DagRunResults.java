@@ -88,14 +88,14 @@ public record DagRunResults(boolean ok, List<ClaimCheck> checks, Map<String, Str
             parent.setTags(parentTags);
         }
         for (ClaimCheck c : checks) {
-            metric(parent, logged, "claim." + c.id(), c.passed() ? 1 : 0);
+            ClaimMetrics.of(c).forEach((k, v) -> metric(parent, logged, k, v));
         }
         for (Path f : records) {
             parent.logArtifact(f, "rankrepro");
         }
-        metric(parent, logged, "dag.wall_seconds", wallSeconds);
-        metric(parent, logged, "dag.tasks_ran", ran);
-        metric(parent, logged, "dag.tasks_cached", cached);
+        metric(parent, logged, "dag/wall_seconds", wallSeconds);
+        metric(parent, logged, "dag/tasks_ran", ran);
+        metric(parent, logged, "dag/tasks_cached", cached);
     }
 
     private static void metric(RunTracker parent, Set<String> logged, String key, double value) {

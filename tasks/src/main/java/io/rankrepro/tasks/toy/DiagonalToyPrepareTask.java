@@ -74,7 +74,7 @@ public final class DiagonalToyPrepareTask implements Task {
         ToyDataset data = ToyDataset.generate(c.samples(), c.tokens(), c.teacher(), c.dataSeed());
         data.write(ctx.outputDir().resolve(ToyFiles.DATA));
         ctx.tracker().logParams(Map.of("dim", String.valueOf(data.dim())));
-        ctx.tracker().logMetric("initial_loss", new DiagonalHeadObjective(data).value(new double[2 * data.dim()]), 0);
+        ctx.tracker().logMetric("data/initial_loss", new DiagonalHeadObjective(data).value(new double[2 * data.dim()]), 0);
     }
 
     static double[] doubles(List<Double> list) {
