@@ -147,7 +147,9 @@ final class CompareCommand implements Callable<Integer> {
             return out;
         }
         for (RunView c : mlflow.childRuns(run.runId())) {
-            out.put(c.tags().getOrDefault(TASK_TAG, c.runName()), c);
+            // a cached task's child stands for the run that computed it: compare that run's metrics
+            String computedBy = c.tags().get(io.rankrepro.pipeline.report.DagRunResults.COMPUTED_BY_TAG);
+            out.put(c.tags().getOrDefault(TASK_TAG, c.runName()), computedBy == null ? c : mlflow.getRun(computedBy));
         }
         // Tasks that were cached ran in an earlier DAG run: the parent names their runs in rankrepro.cached.* tags.
         run.tags().forEach((k, v) -> {

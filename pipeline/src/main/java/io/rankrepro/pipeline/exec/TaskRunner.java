@@ -109,6 +109,7 @@ public final class TaskRunner {
         try {
             staged = store.stage(key);
             tracker.logParams(stageParams(task));
+            recordLineage(plan, task, keys, read, inputs, tracker);
             TaskContext ctx = new TaskContext(task.id(), task.stage(), plan.info(), task.params(), task.sweepPoint(),
                     inputs, staged, tracker, progress.apply(task.id()), resume);
             try (SystemMetrics sampling = sampleSystem(task, tracker)) {
@@ -125,6 +126,8 @@ public final class TaskRunner {
                     tracker.runId(), Instant.now().toString(), wall, keys.materials().get(task.id()), code.classes(task.kind()));
             if (tracking.enabled()) {
                 upload(plan, task, keys, codeVersion, read, files, staged, tracker);
+                tracker.setTags(CheckpointModels.register(tracking, plan, task, key, tracker.runId(), files, read, staged,
+                        stageParams(task)));
                 tracker.setTags(Map.of("rankrepro.outputs_sha256", Hashing.sha256(Hashing.canonicalJson(files).getBytes(java.nio.charset.StandardCharsets.UTF_8)),
                         "rankrepro.wall_seconds", String.format("%.3f", wall)));
             }
@@ -247,6 +250,20 @@ public final class TaskRunner {
         Map<String, String> params = new LinkedHashMap<>();
         task.params().asMap().forEach((k, v) -> params.put(task.stage() + "." + k, String.valueOf(v)));
         return params;
+    }
+
+    /**
+     * What MLflow shows of a task's lineage: the datasets it reads (Datasets column) and, for a task
+     * that measures one training's checkpoints, the link from its rank metrics to their logged models.
+     */
+    private void recordLineage(Plan plan, PlannedTask task, TaskKeys keys, List<TaskDescriptor.Input> read,
+                               List<TaskInput> inputs, RunTracker tracker) {
+        if (!tracking.enabled() || tracker.runId() == null) {
+            return;
+        }
+        tracking.logInputs(tracker.runId(), DatasetInputs.of(plan, task, keys.materials().get(task.id()).external(), read,
+                inputs.stream().map(TaskInput::dir).toList()));
+        tracker.linkModels(CheckpointModels.measured(tracking, plan, task, keys, store));
     }
 
     /** MLflow's system metrics on the task's run while it computes (settings: {@link SystemMetrics.Settings#fromEnv}). */
