@@ -307,13 +307,13 @@ public final class MlflowTracking implements AutoCloseable {
     }
 
     /**
-     * Registers an MLflow 3 logged model of run {@code sourceRunId} (which produced it at {@code step}),
-     * uploads {@code files} into its artifacts, marks it READY and records it as an output of the run.
+     * Registers an MLflow 3 logged model of run {@code sourceRunId}, uploads {@code files} into its
+     * artifacts and marks it READY; {@link #logOutputs} then records it as an output of the run.
      * Model names may not hold '/', ':', '.', '%' or quotes; those become '_'.
      *
      * @return the model id
      */
-    public String logModel(String experimentId, String name, String sourceRunId, long step, Map<String, String> params,
+    public String logModel(String experimentId, String name, String sourceRunId, Map<String, String> params,
                            Map<String, String> tags, List<Path> files) {
         Map<String, Object> create = new LinkedHashMap<>();
         create.put("experiment_id", experimentId);
@@ -329,9 +329,17 @@ public final class MlflowTracking implements AutoCloseable {
         }
         String what = "finalizing logged model " + modelId;
         call(what, () -> client.sendPatch("logged-models/" + modelId, json(Map.of("model_id", modelId, "status", 2)))); // LOGGED_MODEL_READY
-        post("recording model " + modelId + " as an output of run " + sourceRunId, "runs/outputs",
-                Map.of("run_id", sourceRunId, "models", List.of(Map.of("model_id", modelId, "step", step))));
         return modelId;
+    }
+
+    /** Records logged models (model id → step) as outputs of the run that produced them, in one request. */
+    public void logOutputs(String runId, Map<String, Long> stepByModel) {
+        if (stepByModel.isEmpty()) {
+            return;
+        }
+        List<Map<String, Object>> models = new ArrayList<>();
+        stepByModel.forEach((id, step) -> models.add(Map.of("model_id", id, "step", step)));
+        post("recording " + models.size() + " models as outputs of run " + runId, "runs/outputs", Map.of("run_id", runId, "models", models));
     }
 
     /** Metric points of a run linked to one logged model ({@code log-batch} with {@code model_id}). */

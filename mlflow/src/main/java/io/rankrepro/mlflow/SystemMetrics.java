@@ -72,6 +72,7 @@ public final class SystemMetrics implements AutoCloseable {
     private final ScheduledExecutorService thread;
     private long step;
     private boolean closed;
+    private long samplingNanos;
 
     private SystemMetrics(RunTracker tracker, Probe probe, Duration interval) {
         this.tracker = tracker;
@@ -89,7 +90,20 @@ public final class SystemMetrics implements AutoCloseable {
     /** Starts sampling into {@code tracker}; samples nothing when disabled or when the run is not tracked. */
     public static SystemMetrics start(RunTracker tracker, Settings settings) {
         boolean on = settings.enabled() && tracker.runId() != null;
-        return new SystemMetrics(tracker, on ? new Probe(Path.of("/")) : null, settings.interval());
+        long t0 = System.nanoTime();
+        Probe probe = on ? new Probe(Path.of("/")) : null;
+        SystemMetrics s = new SystemMetrics(tracker, probe, settings.interval());
+        s.addSamplingTime(System.nanoTime() - t0);
+        return s;
+    }
+
+    /** The time spent reading the machine so far, the probe's start included: what sampling costs a task. */
+    public synchronized Duration samplingTime() {
+        return Duration.ofNanos(samplingNanos);
+    }
+
+    private synchronized void addSamplingTime(long nanos) {
+        samplingNanos += nanos;
     }
 
     /** One reading of this machine under MLflow's names (for the bench and tests). */
@@ -102,9 +116,11 @@ public final class SystemMetrics implements AutoCloseable {
         if (closed || probe == null) {
             return;
         }
+        long t0 = System.nanoTime();
         try {
             long s = step++;
             probe.sample().forEach((k, v) -> tracker.logMetric(k, v, s));
+            samplingNanos += System.nanoTime() - t0;
         } catch (RuntimeException e) {
             // a failed reading must not end the task; the next one may work
             LOG.debug("system metrics sample failed: {}", e.toString());

@@ -53,6 +53,7 @@ final class CheckpointModels {
         if (runId == null || verifier) {
             return runTags;
         }
+        Map<String, Long> outputs = new LinkedHashMap<>();
         checkpoints(files.keySet()).forEach((step, file) -> {
             Map<String, String> tags = new LinkedHashMap<>();
             tags.put("rankrepro.task", task.id());
@@ -60,12 +61,14 @@ final class CheckpointModels {
             tags.put("rankrepro.step", Long.toString(step));
             tags.put("rankrepro.checkpoint", "runs:/" + runId + "/outputs/" + file);
             tags.put("rankrepro.checkpoint_sha256", files.get(file));
-            String model = tracking.logModel(plan.spec().id(), task.id() + "-step-" + step, runId, step, params, tags,
+            String model = tracking.logModel(plan.spec().id(), task.id() + "-step-" + step, runId, params, tags,
                     List.of(staged.resolve(file)));
             if (model != null) {
                 runTags.put(MODEL_TAG + step, model);
+                outputs.put(model, step);
             }
         });
+        tracking.logOutputs(runId, outputs);
         return runTags;
     }
 

@@ -76,6 +76,11 @@ public final class MlflowSession implements Tracking {
     }
 
     @Override
+    public void logOutputs(String runId, Map<String, Long> stepByModel) {
+        mlflow.logOutputs(runId, stepByModel);
+    }
+
+    @Override
     public RunView run(String runId) {
         return mlflow.getRun(runId);
     }
@@ -86,10 +91,10 @@ public final class MlflowSession implements Tracking {
     }
 
     @Override
-    public String logModel(String experiment, String name, String sourceRunId, long step, Map<String, String> params,
+    public String logModel(String experiment, String name, String sourceRunId, Map<String, String> params,
                            Map<String, String> tags, List<Path> files) {
         String experimentId = experiments.computeIfAbsent(experiment, mlflow::getOrCreateExperiment);
-        return mlflow.logModel(experimentId, name, sourceRunId, step, params, tags, files);
+        return mlflow.logModel(experimentId, name, sourceRunId, params, tags, files);
     }
 
     /** A session over an open connection (e.g. `rankrepro mlflow end-run`'s); closing either closes both. */

@@ -31,6 +31,7 @@ enum NoTracking implements Tracking {
 
     @Override public Map<String, String> tags(String runId) { return Map.of(); }
     @Override public void logInputs(String runId, List<DatasetInput> inputs) { }
+    @Override public void logOutputs(String runId, Map<String, Long> stepByModel) { }
 
     @Override
     public RunView run(String runId) {
@@ -38,7 +39,7 @@ enum NoTracking implements Tracking {
     }
 
     @Override
-    public String logModel(String e, String n, String r, long s, Map<String, String> p, Map<String, String> t, List<Path> f) {
+    public String logModel(String e, String n, String r, Map<String, String> p, Map<String, String> t, List<Path> f) {
         return null;
     }
     @Override public void close() { }

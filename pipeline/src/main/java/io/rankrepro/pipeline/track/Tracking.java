@@ -36,6 +36,9 @@ public interface Tracking extends AutoCloseable {
     /** The bytes of one artifact file of {@code runId}. */
     byte[] read(String runId, String artifactPath);
 
+    /** Records logged models (model id → step) as outputs of {@code runId}. */
+    void logOutputs(String runId, Map<String, Long> stepByModel);
+
     /** The tags of a run. */
     Map<String, String> tags(String runId);
 
@@ -49,7 +52,7 @@ public interface Tracking extends AutoCloseable {
      * Registers a checkpoint as an MLflow 3 logged model of {@code sourceRunId} in {@code experiment},
      * with {@code files} as its artifacts; returns its id (null when tracking is off).
      */
-    String logModel(String experiment, String name, String sourceRunId, long step, Map<String, String> params,
+    String logModel(String experiment, String name, String sourceRunId, Map<String, String> params,
                     Map<String, String> tags, List<Path> files);
 
     @Override

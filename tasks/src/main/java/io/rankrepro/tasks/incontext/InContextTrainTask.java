@@ -155,7 +155,7 @@ public final class InContextTrainTask implements Task {
                     LrSchedule.warmupCosine(0, c.lr(), c.warmupSteps(), steps, c.lrFloor()),
                     AdamSettings.DEFAULTS, c.momentum());
             Map<String, String> groupParams = new LinkedHashMap<>();
-            groups.groups().forEach(g -> groupParams.put("weight_decay_group." + g.name(), g.weightDecay() + " on " + g.names().size() + " arrays"));
+            groups.groups().forEach(g -> groupParams.put(ctx.stage() + ".weight_decay_group." + g.name(), g.weightDecay() + " on " + g.names().size() + " arrays"));
             ctx.tracker().logParams(groupParams);
             Map<String, String> meta = TrainTask.architecture("in-context-regressor", config);
             TrainTask.writeCheckpoint(checkpoints.resolve(CheckpointSchedule.fileName(0)), named, with(meta, 0));
