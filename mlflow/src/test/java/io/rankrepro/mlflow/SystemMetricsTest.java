@@ -26,6 +26,15 @@ class SystemMetricsTest {
     }
 
     @Test
+    void cpuUtilizationIsTheBusyShareOfTheTicksBetweenTwoReadings() {
+        // user nice system idle iowait irq softirq steal
+        long[] before = {100, 0, 50, 800, 50, 0, 0, 0};
+        long[] after = {160, 0, 70, 880, 70, 10, 10, 0}; // +60 +20 busy, +80 idle, +20 iowait, +10 +10 busy
+        assertEquals(100.0 * 100 / 200, SystemMetrics.utilization(before, after), 1e-12);
+        assertEquals(0.0, SystemMetrics.utilization(after, after));
+    }
+
+    @Test
     void settingsComeFromMlflowsVariables() {
         assertEquals(Duration.ofSeconds(10), SystemMetrics.Settings.fromEnv(Map.of()).interval());
         assertEquals(Duration.ofMillis(500), SystemMetrics.Settings.fromEnv(Map.of(SystemMetrics.ENV_INTERVAL, "0.5")).interval());
