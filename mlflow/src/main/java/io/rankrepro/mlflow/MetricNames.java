@@ -19,6 +19,7 @@ import java.util.regex.Pattern;
  *   <li>{@code balance/} factor balance: {@code balance/<product>/<gap|imbalance|relative_gap>[/layer_<l>]}
  *   <li>{@code analysis/} a figure's other derived numbers ({@code analysis/greedy_stages})
  *   <li>{@code claim/} a paper claim on the DAG run: {@code claim/<id>/passed} (1 or 0) and {@code claim/<id>/statistic}
+ *   <li>{@code check/} a sanity check of our own code or setup, never counted as a claim: {@code check/<id>/passed}
  *   <li>{@code dag/} the DAG run ({@code dag/wall_seconds}, {@code dag/tasks_ran}, {@code dag/tasks_cached})
  *   <li>{@code report/} the report run
  *   <li>{@code system/} MLflow's own system metrics ({@link SystemMetrics})
@@ -26,7 +27,7 @@ import java.util.regex.Pattern;
  */
 public final class MetricNames {
     public static final List<String> SECTIONS = List.of("train", "test", "data", "model", "rank", "balance", "analysis",
-            "claim", "dag", "report", "system");
+            "claim", "check", "dag", "report", "system");
     private static final Pattern NAME = Pattern.compile("(" + String.join("|", SECTIONS) + ")(/[a-z0-9_.=-]+)+");
     private static final Pattern UNSAFE = Pattern.compile("[^a-z0-9_.=-]+");
 

@@ -10,7 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A claim check as metrics of the DAG run: {@code claim/<id>/passed} (1 or 0), every number the
+ * A claim check as metrics of the DAG run (a sanity check under {@code check/} instead of
+ * {@code claim/}): {@code claim/<id>/passed} (1 or 0), every number the
  * check carries under {@code claim/<id>/<field>[/<field>...]} (e.g. {@code claim/<id>/effect/estimate}),
  * and {@code claim/<id>/statistic}, the check's headline number (its effect's estimate, else a
  * top-level {@code statistic} or {@code estimate}). Read through Jackson so that fields added to
@@ -23,13 +24,14 @@ final class ClaimMetrics {
     }
 
     static Map<String, Double> of(ClaimCheck check) {
+        String section = check.countsAsClaim() ? "claim" : "check"; // a sanity check is no paper claim
         Map<String, Double> out = new LinkedHashMap<>();
-        out.put(MetricNames.claim(check.id(), "passed"), check.passed() ? 1.0 : 0.0);
+        out.put(MetricNames.of(section, check.id(), "passed"), check.passed() ? 1.0 : 0.0);
         JsonNode tree = JSON.valueToTree(check);
-        numbers(tree, MetricNames.of("claim", check.id()), out);
+        numbers(tree, MetricNames.of(section, check.id()), out);
         Double headline = headline(tree);
         if (headline != null) {
-            out.put(MetricNames.claim(check.id(), "statistic"), headline);
+            out.put(MetricNames.of(section, check.id(), "statistic"), headline);
         }
         return out;
     }

@@ -86,7 +86,8 @@ public final class PlotsDiffPage {
         rows.forEach((id, pair) -> {
             ClaimCheck any = pair[0] != null ? pair[0] : pair[1];
             boolean flipped = pair[0] != null && pair[1] != null && pair[0].passed() != pair[1].passed();
-            h.append("<tr class=\"claim").append(flipped ? " flipped" : "").append("\"><td><b>").append(esc(id)).append("</b><br>")
+            h.append("<tr class=\"claim").append(flipped ? " flipped" : "").append("\"><td><b>").append(esc(id)).append("</b>")
+                    .append(any.countsAsClaim() ? "" : " <small>(sanity check, not a paper claim)</small>").append("<br>")
                     .append(esc(any.claim())).append("<br><small>").append(esc(any.criterion())).append("</small></td>");
             for (ClaimCheck c : pair) {
                 h.append(c == null ? "<td colspan=\"2\" class=\"missing\">not checked</td>"

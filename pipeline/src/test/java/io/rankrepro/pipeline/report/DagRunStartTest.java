@@ -47,9 +47,16 @@ class DagRunStartTest {
     }
 
     @Test
-    void aClaimBecomesPassedAndItsNumbersUnderItsId() {
-        Map<String, Double> m = ClaimMetrics.of(new ClaimCheck("Stage-Times", "c", "m", "k", false));
-        assertEquals(0.0, m.get("claim/stage-times/passed"));
+    void aClaimBecomesPassedItsEffectsNumbersAndItsStatisticASanityCheckGoesApart() {
+        io.rankrepro.tasks.task.Effect effect = io.rankrepro.tasks.task.Effect.overSeeds("rank drop", new double[] {2.0, 2.2, 1.9}, 0);
+        Map<String, Double> m = ClaimMetrics.of(ClaimCheck.claim("Rank-Falls", "c", "m", "k", effect));
+        assertEquals(1.0, m.get("claim/rank-falls/passed"));
+        assertEquals((2.0 + 2.2 + 1.9) / 3, m.get("claim/rank-falls/statistic"), 1e-12);
+        assertEquals(effect.low(), m.get("claim/rank-falls/effect/low"));
+        assertEquals(effect.high(), m.get("claim/rank-falls/effect/high"));
         m.keySet().forEach(k -> assertTrue(io.rankrepro.mlflow.MetricNames.matches(k), k));
+
+        Map<String, Double> sanity = ClaimMetrics.of(ClaimCheck.sanity("gap-nonnegative", "Δ ≥ 0", "min Δ = 0", "≥ 0", false));
+        assertEquals(Map.of("check/gap-nonnegative/passed", 0.0), sanity);
     }
 }
