@@ -13,7 +13,7 @@ import sys
 from mlflow import MlflowClient
 from mlflow.entities import LoggedModelStatus
 
-SCHEME = re.compile(r"(train|test|data|model|rank|balance|analysis|claim|check|dag|report|system)(/[a-z0-9_.=-]+)+")
+SCHEME = re.compile(r"(train|test|data|model|rank|balance|analysis|claim|check|dag|report|system)(/[a-z0-9_.-]+)+")
 SYSTEM = ["system/cpu_utilization_percentage", "system/system_memory_usage_megabytes",
           "system/disk_usage_percentage", "system/network_receive_megabytes"]
 

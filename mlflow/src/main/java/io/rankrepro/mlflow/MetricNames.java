@@ -6,8 +6,8 @@ import java.util.regex.Pattern;
 /**
  * The one naming scheme of every metric rankrepro logs: {@code <section>/<name>[/<qualifier>...]},
  * with '/' because the MLflow UI groups a run's charts by the part before the first '/'. A name is
- * lower case; a part may hold letters, digits, '_', '.', '=' and '-' (a swept value, e.g.
- * {@code analysis/fitted_rate/lambda=0.1}). The sections:
+ * lower case; a part may hold letters, digits, '_', '.' and '-' (MLflow refuses '=' in keys; a swept
+ * value reads {@code analysis/fitted_rate/lambda_0.1}). The sections:
  *
  * <ul>
  *   <li>{@code train/} per training step ({@code train/loss}, {@code train/final_loss}, {@code train/steps_per_second})
@@ -28,8 +28,8 @@ import java.util.regex.Pattern;
 public final class MetricNames {
     public static final List<String> SECTIONS = List.of("train", "test", "data", "model", "rank", "balance", "analysis",
             "claim", "check", "dag", "report", "system");
-    private static final Pattern NAME = Pattern.compile("(" + String.join("|", SECTIONS) + ")(/[a-z0-9_.=-]+)+");
-    private static final Pattern UNSAFE = Pattern.compile("[^a-z0-9_.=-]+");
+    private static final Pattern NAME = Pattern.compile("(" + String.join("|", SECTIONS) + ")(/[a-z0-9_.-]+)+");
+    private static final Pattern UNSAFE = Pattern.compile("[^a-z0-9_.-]+");
 
     private MetricNames() {
     }
@@ -43,7 +43,7 @@ public final class MetricNames {
     public static String check(String name) {
         if (!matches(name)) {
             throw new IllegalArgumentException("metric name '" + name + "' does not follow the scheme <section>/<name>[/...]"
-                    + " with a section of " + SECTIONS + " and lower-case parts of [a-z0-9_.=-] (see MetricNames)");
+                    + " with a section of " + SECTIONS + " and lower-case parts of [a-z0-9_.-] (see MetricNames)");
         }
         return name;
     }

@@ -11,7 +11,7 @@ class MetricNamesTest {
     @Test
     void namesWithASectionAndSlashesMatch() {
         for (String ok : new String[] {"train/loss", "rank/delta_kq/stable_rank/layer_1", "claim/greedy-stages/passed",
-                "analysis/fitted_rate/lambda=0.1", "system/gpu_0_utilization_percentage", "dag/wall_seconds"}) {
+                "analysis/fitted_rate/lambda_0.1", "system/gpu_0_utilization_percentage", "dag/wall_seconds"}) {
             assertTrue(MetricNames.matches(ok), ok);
         }
     }
@@ -19,7 +19,7 @@ class MetricNamesTest {
     @Test
     void dottedUnsectionedOrUpperCaseNamesDoNot() {
         for (String bad : new String[] {"loss", "train.loss", "train/", "trainer/loss", "rank/KQ/stable_rank", "train//loss",
-                "claim.x", "", "train/loss value"}) {
+                "claim.x", "", "train/loss value", "analysis/fitted_rate/lambda=0.1"}) {
             assertFalse(MetricNames.matches(bad), bad);
         }
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MetricNames.check("train.loss"));
@@ -30,6 +30,6 @@ class MetricNamesTest {
     void builtNamesAreSafeParts() {
         assertEquals("rank/kq/stable_rank/layer_3", MetricNames.rank("kq", "stable_rank", 3));
         assertEquals("claim/stable_rank_grows/passed", MetricNames.claim("Stable rank grows", "passed"));
-        assertEquals("analysis/fitted_rate/lambda=1.0e-4", MetricNames.of("analysis", "fitted_rate", "lambda=1.0E-4"));
+        assertEquals("analysis/fitted_rate/lambda_1.0e-4", MetricNames.of("analysis", "fitted_rate", "lambda=1.0E-4"));
     }
 }
