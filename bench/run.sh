@@ -98,6 +98,8 @@ if [[ ${BENCH_PIPELINE:-1} != 0 ]]; then
   "$py" bench/python/throughput.py "$ww/results" "$(echo "$end - $start" | bc)" 2 "$out/warm_workers.json" "$ww/rss.tsv" > /dev/null
   echo "== (c) MLflow logging share of transformer/train (fig3 cpu ViT)"
   "${java[@]}" mlflow-share "${TRACKING_URI:-http://127.0.0.1:5000}" "${BENCH_MLFLOW_STEPS:-300}" "$out/mlflow_share.json"
+  echo "== (c) MLflow system-metrics sampling's share of a training (toy head; MLflow's default 10 s and a 1 s interval)"
+  "${java[@]}" system-metrics "${BENCH_SYSMETRICS_STEPS:-60000}" 10,1 "$out/system_metrics_share.json"
 fi
 
 uptime > "$out/uptime_after.txt"

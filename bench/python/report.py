@@ -109,7 +109,7 @@ def main(d, md_path, png):
 
     nf, mf = os.path.join(d, "noop_rerun.json"), os.path.join(d, "mlflow_share.json")
     tf, wf = os.path.join(d, "throughput.json"), os.path.join(d, "warm_workers.json")
-    if any(os.path.exists(f) for f in (nf, mf, tf, wf)):
+    if any(os.path.exists(f) for f in (nf, mf, tf, wf, os.path.join(d, "system_metrics_share.json"))):
         lines += ["", "**(c) Pipeline overhead:**", "", "| what | measured | target |", "|---|---|---|"]
     if os.path.exists(nf):
         nj = json.load(open(nf))
@@ -143,6 +143,14 @@ def main(d, md_path, png):
                          f"{r['tracker_calls']} tracker calls took {r['tracker_s']:.3f} s of {r['train_wall_s']:.1f} s "
                          f"(untracked run: {base:.1f} s); + run creation {r['run_create_s']:.2f} s and artifact upload {r['artifact_upload_and_end_s']:.2f} s "
                          f"| {100 * share:.2f}% in training; {100 * total:.2f}% with run creation + upload | ≤ 3%: {'met' if share <= 0.03 else 'not met'} |")
+
+    sf = os.path.join(d, "system_metrics_share.json")
+    if os.path.exists(sf):
+        sj = json.load(open(sf))
+        for r in sj["sampled"]:
+            lines.append(f"| MLflow system metrics (`SystemMetrics`, OSHI) sampled every {r['interval_s']:g} s during a toy training of "
+                         f"{sj['steps']} steps: {r['points']} points, {r['sampling_s']:.4f} s of sampling in {r['train_wall_s']:.1f} s "
+                         f"(unsampled: {sj['untracked_wall_s']:.1f} s) | {100 * r['share']:.3f}% | < 1%: {'met' if r['share'] < 0.01 else 'not met'} |")
 
     text = open(md_path).read() if os.path.exists(md_path) else f"# Benchmarks\n\n{BEGIN}\n{END}\n"
     head, rest = text.split(BEGIN, 1)

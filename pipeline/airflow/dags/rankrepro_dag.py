@@ -105,7 +105,8 @@ def task_args(base: list[str], params: dict, parent_run_id: str | None, external
 
 
 def task_env(rankrepro_id: str) -> dict[str, str]:
-    env = {"MLFLOW_TRACKING_URI": setting("MLFLOW_TRACKING_URI", "http://mlflow:5000")}
+    # RANKREPRO_SOURCE_TYPE: MLflow's mlflow.source.type of the task runs (a scheduled job, not LOCAL).
+    env = {"MLFLOW_TRACKING_URI": setting("MLFLOW_TRACKING_URI", "http://mlflow:5000"), "RANKREPRO_SOURCE_TYPE": "JOB"}
     for name in ("MLFLOW_TRACKING_USERNAME", "MLFLOW_TRACKING_PASSWORD", "MLFLOW_TRACKING_TOKEN"):
         if setting(name):
             env[name] = setting(name)

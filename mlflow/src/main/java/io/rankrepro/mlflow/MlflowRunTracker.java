@@ -46,6 +46,7 @@ public final class MlflowRunTracker implements RunTracker, AutoCloseable {
     private final long graceMillis;
     private final List<Metric> buffer = new ArrayList<>();
     private final Map<String, Set<Long>> logged = new HashMap<>();
+    private Map<Long, String> modelByStep = Map.of();
     private long oldestBuffered;
     private long outageSince = -1;
     private long lastReplay = Long.MIN_VALUE / 2;
@@ -71,6 +72,16 @@ public final class MlflowRunTracker implements RunTracker, AutoCloseable {
     @Override
     public String runId() {
         return runId;
+    }
+
+    @Override
+    public synchronized void linkModels(Map<Long, String> modelByStep) {
+        this.modelByStep = Map.copyOf(modelByStep);
+    }
+
+    /** The logged model a point belongs to, or null (only checkpoint measurements are linked). */
+    private String modelOf(Metric m) {
+        return m.getKey().startsWith("rank/") || m.getKey().startsWith("balance/") ? modelByStep.get(m.getStep()) : null;
     }
 
     @Override
@@ -126,6 +137,9 @@ public final class MlflowRunTracker implements RunTracker, AutoCloseable {
             return;
         }
         try {
+            if (!modelByStep.isEmpty()) {
+                sendLinked();
+            }
             while (!buffer.isEmpty()) {
                 List<Metric> batch = buffer.subList(0, Math.min(buffer.size(), MlflowLimits.MAX_METRICS_PER_BATCH));
                 backend.logBatch(runId, List.copyOf(batch), List.of(), List.of());
@@ -141,6 +155,21 @@ public final class MlflowRunTracker implements RunTracker, AutoCloseable {
             LOG.warn("tracking unreachable ({}); {} metric points of run {} spooled to {}, training goes on",
                     e.getMessage(), buffer.size(), runId, spool.file());
             buffer.clear();
+        }
+    }
+
+    /** Sends the buffered points that belong to a logged model, one batch per model; they leave the buffer once sent. */
+    private void sendLinked() {
+        Map<String, List<Metric>> byModel = new TreeMap<>();
+        for (Metric m : buffer) {
+            String model = modelOf(m);
+            if (model != null) {
+                byModel.computeIfAbsent(model, k -> new ArrayList<>()).add(m);
+            }
+        }
+        for (Map.Entry<String, List<Metric>> e : byModel.entrySet()) {
+            backend.logModelMetrics(runId, e.getKey(), e.getValue());
+            buffer.removeAll(e.getValue());
         }
     }
 

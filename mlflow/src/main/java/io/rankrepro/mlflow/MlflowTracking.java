@@ -89,10 +89,26 @@ public final class MlflowTracking implements AutoCloseable {
         }
 
         @Override
+        public void logModelMetrics(String runId, String modelId, List<Metric> metrics) {
+            MlflowTracking.this.logModelMetrics(runId, modelId, metrics);
+        }
+
+        @Override
         public String where() {
             return "MLflow at " + uri;
         }
     };
+
+    /**
+     * MLflow's {@code mlflow.source.type} of the runs this process starts: {@code $RANKREPRO_SOURCE_TYPE}
+     * (the Airflow DAG sets {@code JOB} for its tasks), else {@code LOCAL}.
+     */
+    public static final String ENV_SOURCE_TYPE = "RANKREPRO_SOURCE_TYPE";
+
+    static String sourceType(Map<String, String> env) {
+        String v = env.get(ENV_SOURCE_TYPE);
+        return v == null || v.isBlank() ? "LOCAL" : v.strip().toUpperCase(java.util.Locale.ROOT);
+    }
 
     /** Where metric points wait while the server is unreachable: {@code $RANKREPRO_SPOOL_DIR}, else ~/.rankrepro/spool. */
     public static final String ENV_SPOOL_DIR = "RANKREPRO_SPOOL_DIR";
@@ -229,7 +245,7 @@ public final class MlflowTracking implements AutoCloseable {
             system.put(TAG_PARENT_RUN_ID, parentRunIdOrNull);
         }
         system.put(TAG_SOURCE_NAME, SOURCE_NAME);
-        system.put(TAG_SOURCE_TYPE, "LOCAL");
+        system.put(TAG_SOURCE_TYPE, sourceType(System.getenv()));
         system.put(TAG_USER, System.getProperty("user.name", ""));
         CreateRun.Builder request = CreateRun.newBuilder().setExperimentId(experimentId).setRunName(runName)
                 .setStartTime(System.currentTimeMillis()).setUserId(System.getProperty("user.name", ""));
@@ -269,6 +285,91 @@ public final class MlflowTracking implements AutoCloseable {
             client.setTerminated(runId, success ? RunStatus.FINISHED : RunStatus.FAILED, System.currentTimeMillis());
             return null;
         });
+    }
+
+    /** Logs the datasets a run read ({@code runs/log-inputs}); the server ignores one it already holds for the run. */
+    public void logInputs(String runId, List<DatasetInput> inputs) {
+        if (inputs.isEmpty()) {
+            return;
+        }
+        List<Map<String, Object>> datasets = new ArrayList<>();
+        for (DatasetInput in : inputs) {
+            Map<String, Object> d = new LinkedHashMap<>();
+            d.put("name", in.name());
+            d.put("digest", in.digest());
+            d.put("source_type", in.sourceType());
+            d.put("source", in.source());
+            d.put("schema", in.schema());
+            d.put("profile", in.profile());
+            datasets.add(Map.of("dataset", d, "tags", List.of(Map.of("key", "mlflow.data.context", "value", in.context()))));
+        }
+        post("logging the datasets of run " + runId, "runs/log-inputs", Map.of("run_id", runId, "datasets", datasets));
+    }
+
+    /**
+     * Registers an MLflow 3 logged model of run {@code sourceRunId}, uploads {@code files} into its
+     * artifacts and marks it READY; {@link #logOutputs} then records it as an output of the run.
+     * Model names may not hold '/', ':', '.', '%' or quotes; those become '_'.
+     *
+     * @return the model id
+     */
+    public String logModel(String experimentId, String name, String sourceRunId, Map<String, String> params,
+                           Map<String, String> tags, List<Path> files) {
+        Map<String, Object> create = new LinkedHashMap<>();
+        create.put("experiment_id", experimentId);
+        create.put("name", name.replaceAll("[/:.%\"']", "_"));
+        create.put("source_run_id", sourceRunId);
+        create.put("params", keyValues(params, MlflowLimits.MAX_PARAM_VALUE_LENGTH));
+        create.put("tags", keyValues(tags, MlflowLimits.MAX_TAG_VALUE_LENGTH));
+        JsonNode model = post("creating a logged model of run " + sourceRunId, "logged-models", create).path("model");
+        String modelId = model.path("info").path("model_id").asText();
+        String location = model.path("info").path("artifact_uri").asText();
+        for (Path f : files) {
+            artifacts.upload(ArtifactStore.proxiedRoot(location), f.getFileName().toString(), f);
+        }
+        String what = "finalizing logged model " + modelId;
+        call(what, () -> client.sendPatch("logged-models/" + modelId, json(Map.of("model_id", modelId, "status", 2)))); // LOGGED_MODEL_READY
+        return modelId;
+    }
+
+    /** Records logged models (model id → step) as outputs of the run that produced them, in one request. */
+    public void logOutputs(String runId, Map<String, Long> stepByModel) {
+        if (stepByModel.isEmpty()) {
+            return;
+        }
+        List<Map<String, Object>> models = new ArrayList<>();
+        stepByModel.forEach((id, step) -> models.add(Map.of("model_id", id, "step", step)));
+        post("recording " + models.size() + " models as outputs of run " + runId, "runs/outputs", Map.of("run_id", runId, "models", models));
+    }
+
+    /** Metric points of a run linked to one logged model ({@code log-batch} with {@code model_id}). */
+    void logModelMetrics(String runId, String modelId, List<Metric> metrics) {
+        for (List<Metric> chunk : MlflowLimits.chunks(metrics, MlflowLimits.MAX_METRICS_PER_BATCH)) {
+            List<Map<String, Object>> out = new ArrayList<>();
+            for (Metric m : chunk) {
+                out.add(Map.of("key", m.getKey(), "value", m.getValue(), "timestamp", m.getTimestamp(), "step", m.getStep(),
+                        "model_id", modelId));
+            }
+            post("logging metrics of model " + modelId + " to run " + runId, "runs/log-batch", Map.of("run_id", runId, "metrics", out));
+        }
+    }
+
+    private static List<Map<String, String>> keyValues(Map<String, String> m, int maxValue) {
+        List<Map<String, String>> out = new ArrayList<>();
+        new TreeMap<>(m).forEach((k, v) -> out.add(Map.of("key", k, "value", MlflowLimits.truncate(v, maxValue))));
+        return out;
+    }
+
+    private JsonNode post(String what, String path, Object body) {
+        return readJson(call(what, () -> client.sendPost(path, json(body))));
+    }
+
+    private String json(Object body) {
+        try {
+            return json.writeValueAsString(body);
+        } catch (IOException e) {
+            throw new TrackingException("cannot write a request: " + e.getMessage(), e);
+        }
     }
 
     /** Every artifact file of the run, as paths relative to its artifact root, sorted. */

@@ -15,6 +15,11 @@ interface RunBackend {
     /** Uploads {@code file} to {@code artifactPath}, relative to the run's artifact root. */
     void uploadArtifact(String runId, Path file, String artifactPath);
 
+    /** One {@code log-batch} of points linked to the MLflow 3 logged model {@code modelId}. */
+    default void logModelMetrics(String runId, String modelId, List<Metric> metrics) {
+        logBatch(runId, metrics, List.of(), List.of());
+    }
+
     /** The steps the server already holds for each metric key of the run (for de-duplication). */
     default java.util.Map<String, java.util.Set<Long>> loggedSteps(String runId) {
         return java.util.Map.of();

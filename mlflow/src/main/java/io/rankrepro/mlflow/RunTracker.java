@@ -19,6 +19,14 @@ public interface RunTracker {
     /** One metric point; {@code step} is the training step (or checkpoint step). */
     void logMetric(String key, double value, long step);
 
+    /**
+     * From now on, a metric under {@code rank/} or {@code balance/} logged at a step in
+     * {@code modelByStep} is linked to that MLflow 3 logged model (the checkpoint of that step), so
+     * the model's page shows the metrics measured on it. A tracker without a server ignores it.
+     */
+    default void linkModels(Map<Long, String> modelByStep) {
+    }
+
     /** Uploads one file under {@code artifactDir} ("" for the run's artifact root). */
     void logArtifact(Path file, String artifactDir);
 

@@ -176,4 +176,36 @@ class MlflowRunTrackerTest {
         assertThrows(IllegalArgumentException.class, () -> tracker.logArtifact(dir.resolve("out"), ""));
         assertThrows(IllegalArgumentException.class, () -> tracker.logArtifact(dir.resolve("single.json"), "../x"));
     }
+
+    @Test
+    void rankMetricsAtACheckpointStepGoToThatStepsModelAndNothingElseDoes() {
+        Recorder backend = new Recorder();
+        Map<String, List<Metric>> linked = new LinkedHashMap<>();
+        RunBackend withModels = new RunBackend() {
+            @Override
+            public void logBatch(String runId, List<Metric> metrics, List<Param> params, List<RunTag> tags) {
+                backend.logBatch(runId, metrics, params, tags);
+            }
+
+            @Override
+            public void uploadArtifact(String runId, Path file, String artifactPath) {
+            }
+
+            @Override
+            public void logModelMetrics(String runId, String modelId, List<Metric> metrics) {
+                linked.computeIfAbsent(modelId, k -> new ArrayList<>()).addAll(metrics);
+            }
+        };
+        MlflowRunTracker t = new MlflowRunTracker("run1", withModels, () -> 0L);
+        t.linkModels(Map.of(100L, "m-100", 200L, "m-200"));
+        t.logMetric("rank/kq/stable_rank/layer_0", 1.5, 100);
+        t.logMetric("rank/kq/stable_rank/layer_0", 2.5, 200);
+        t.logMetric("balance/pv/imbalance/layer_0", 0.25, 200);
+        t.logMetric("rank/kq/stable_rank/layer_0", 3.5, 300); // no checkpoint model at 300
+        t.logMetric("train/loss", 9.0, 100); // not a checkpoint measurement
+        t.flush();
+        assertEquals(List.of(1.5), linked.get("m-100").stream().map(Metric::getValue).toList());
+        assertEquals(List.of(2.5, 0.25), linked.get("m-200").stream().map(Metric::getValue).toList());
+        assertEquals(List.of(3.5, 9.0), backend.allMetrics().stream().map(Metric::getValue).toList(), "the rest as before, once");
+    }
 }

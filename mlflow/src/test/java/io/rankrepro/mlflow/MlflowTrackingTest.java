@@ -52,4 +52,10 @@ class MlflowTrackingTest {
         assertFalse(token.toString().contains("tok]"));
         assertEquals(Optional.empty(), MlflowCredentials.fromEnv(Map.of()).authorizationHeader());
     }
+
+    @Test
+    void runsAreLocalUnlessAnOrchestratorSaysOtherwise() {
+        assertEquals("LOCAL", MlflowTracking.sourceType(java.util.Map.of()));
+        assertEquals("JOB", MlflowTracking.sourceType(java.util.Map.of(MlflowTracking.ENV_SOURCE_TYPE, " job ")));
+    }
 }

@@ -2,6 +2,10 @@ package io.rankrepro.pipeline.cli;
 
 import io.rankrepro.mlflow.MlflowTracking;
 import io.rankrepro.mlflow.RunView;
+import io.rankrepro.pipeline.exec.OutputStore;
+import io.rankrepro.pipeline.report.DagRunResults;
+import io.rankrepro.pipeline.report.PlotsDiffPage;
+import io.rankrepro.tasks.task.ClaimChecks;
 import org.mlflow.api.proto.Service.Experiment;
 import org.mlflow.api.proto.Service.ViewType;
 import org.mlflow.tracking.MlflowClient;
@@ -11,6 +15,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,6 +34,7 @@ import java.util.regex.Pattern;
         description = {"Compare two MLflow runs: the params that differ and the metrics (claims, ranks, losses) side by side.",
                 "For DAG runs (parent runs) every task's run is matched by task id.",
                 "  rankrepro compare RUN_A RUN_B",
+                "  rankrepro compare RUN_A RUN_B --plots [--out DIR]   the figures of both side by side, overlaid, with both claim tables",
                 "  rankrepro compare --experiment kobayashi2024/fig1      every DAG run of an experiment, one row each"},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:compared", "1:MLflow unreachable or a run is missing", "2:bad arguments"})
@@ -47,13 +57,26 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--all", description = "Also list params and metrics that are equal")
     boolean all;
 
+    @Option(names = "--plots", description = {"Plots diff: one HTML page with each figure of both runs side by side and overlaid,",
+            "and both runs' claim checks (the runs' figure task outputs, fetched from MLflow)"})
+    boolean plots;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "With --plots: where index.html goes (default: compare/<A>-<B>/)")
+    Path out;
+
     @Override
-    public Integer call() {
+    public Integer call() throws IOException {
         if (trackingOptions.noTracking) {
             throw new UsageError("compare reads runs from MLflow; it cannot be used with --no-tracking");
         }
         if ((experiment == null) == (runs.size() != 2)) {
             throw new UsageError("give two run ids (rankrepro compare RUN_A RUN_B) or --experiment ID, not both");
+        }
+        if ((plots || out != null) && experiment != null) {
+            throw new UsageError("--plots compares two runs: rankrepro compare RUN_A RUN_B --plots [--out DIR]");
+        }
+        if (out != null && !plots) {
+            throw new UsageError("--out is where --plots writes its page; add --plots");
         }
         Pattern metricFilter;
         try {
@@ -65,6 +88,9 @@ final class CompareCommand implements Callable<Integer> {
         try (MlflowTracking mlflow = MlflowTracking.connect(uri)) {
             if (experiment != null) {
                 return experimentTable(mlflow, uri);
+            }
+            if (plots) {
+                return plotsDiff(mlflow, runs.get(0), runs.get(1));
             }
             return compareRuns(mlflow, runs.get(0), runs.get(1), metricFilter);
         }
@@ -119,6 +145,55 @@ final class CompareCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The plots diff page of two runs (DAG runs: their figure task's run; task runs: themselves). */
+    private int plotsDiff(MlflowTracking mlflow, String a, String b) throws IOException {
+        PlotsDiffPage.Side sa = side(mlflow, "A", mlflow.getRun(a));
+        PlotsDiffPage.Side sb = side(mlflow, "B", mlflow.getRun(b));
+        if (sa.images().isEmpty() && sb.images().isEmpty()) {
+            throw new UsageError("neither run has a figure (no PNG under the figure task's outputs/): " + a + ", " + b);
+        }
+        Path dir = out != null ? out : Path.of("compare", shortId(a) + "-" + shortId(b));
+        WorkspacePaths.writable("--out", dir);
+        Files.createDirectories(dir);
+        RunView ra = mlflow.getRun(a);
+        String title = ra.params().getOrDefault("spec", ra.runName());
+        Path page = dir.resolve("index.html");
+        Path tmp = dir.resolve("index.html.tmp");
+        Files.writeString(tmp, PlotsDiffPage.render(title, sa, sb), StandardCharsets.UTF_8);
+        Files.move(tmp, page, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        System.out.printf("plots diff: %d figures, %d + %d claims%n  %s%n", new TreeSet<>(union(sa.images().keySet(), sb.images().keySet())).size(),
+                sa.checks().size(), sb.checks().size(), page.toAbsolutePath());
+        return 0;
+    }
+
+    private static PlotsDiffPage.Side side(MlflowTracking mlflow, String letter, RunView run) throws IOException {
+        String figureRun = run.tags().getOrDefault(DagRunResults.SINK_RUN_TAG, run.runId());
+        Path tmp = Files.createTempDirectory("rankrepro-plots");
+        try {
+            Map<String, byte[]> images = new TreeMap<>();
+            List<io.rankrepro.tasks.task.ClaimCheck> checks = List.of();
+            if (mlflow.listArtifacts(figureRun).stream().anyMatch(p -> p.startsWith("outputs/"))) {
+                Path outputs = tmp.resolve("outputs");
+                mlflow.downloadArtifacts(figureRun, "outputs", outputs);
+                try (var files = Files.walk(outputs)) {
+                    for (Path f : (Iterable<Path>) files.filter(p -> p.toString().endsWith(".png"))::iterator) {
+                        images.put(outputs.relativize(f).toString(), Files.readAllBytes(f));
+                    }
+                }
+                checks = ClaimChecks.read(outputs);
+            }
+            String label = letter + ": " + run.runName() + " (" + run.tags().getOrDefault("rankrepro.profile", "?") + ", code "
+                    + run.tags().getOrDefault("rankrepro.code_version", "?") + ")";
+            return new PlotsDiffPage.Side(label, run.runId(), mlflow.runUrl(run.runId()), images, checks);
+        } finally {
+            OutputStore.deleteTree(tmp);
+        }
+    }
+
+    private static String shortId(String runId) {
+        return runId.length() > 8 ? runId.substring(0, 8) : runId;
+    }
+
     private int experimentTable(MlflowTracking mlflow, String uri) {
         String id = experimentId(uri, experiment);
         List<RunView> dagRuns = mlflow.searchRuns(id, "tags.`rankrepro.role` = '" + DAG_ROLE + "'");
@@ -129,9 +204,9 @@ final class CompareCommand implements Callable<Integer> {
         System.out.printf("%s: %d DAG runs (oldest first)%n%n%-32s  %-19s  %-7s  %-8s  %-7s  %-9s  %s%n", experiment, dagRuns.size(),
                 "run", "started", "profile", "status", "claims", "wall", "code");
         for (RunView r : dagRuns) {
-            long claims = r.metrics().keySet().stream().filter(k -> k.startsWith("claim.")).count();
-            long passed = r.metrics().entrySet().stream().filter(e -> e.getKey().startsWith("claim.") && e.getValue() == 1.0).count();
-            Double wall = r.metrics().get("dag.wall_seconds");
+            long claims = r.metrics().keySet().stream().filter(k -> k.startsWith("claim/") && k.endsWith("/passed")).count();
+            long passed = r.metrics().entrySet().stream().filter(e -> e.getKey().startsWith("claim/") && e.getKey().endsWith("/passed") && e.getValue() == 1.0).count();
+            Double wall = r.metrics().get("dag/wall_seconds");
             System.out.printf("%-32s  %-19s  %-7s  %-8s  %-7s  %-9s  %s%n", r.runId(),
                     java.time.Instant.ofEpochMilli(r.startTimeMillis()).toString().substring(0, 19).replace('T', ' '),
                     r.tags().getOrDefault("rankrepro.profile", "?"), r.status(), claims == 0 ? "-" : passed + "/" + claims,
@@ -147,7 +222,9 @@ final class CompareCommand implements Callable<Integer> {
             return out;
         }
         for (RunView c : mlflow.childRuns(run.runId())) {
-            out.put(c.tags().getOrDefault(TASK_TAG, c.runName()), c);
+            // a cached task's child stands for the run that computed it: compare that run's metrics
+            String computedBy = c.tags().get(DagRunResults.COMPUTED_BY_TAG);
+            out.put(c.tags().getOrDefault(TASK_TAG, c.runName()), computedBy == null ? c : mlflow.getRun(computedBy));
         }
         // Tasks that were cached ran in an earlier DAG run: the parent names their runs in rankrepro.cached.* tags.
         run.tags().forEach((k, v) -> {

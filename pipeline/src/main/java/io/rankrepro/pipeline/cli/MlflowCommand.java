@@ -11,6 +11,8 @@ import io.rankrepro.pipeline.plan.Plan;
 import io.rankrepro.pipeline.plan.PlannedTask;
 import io.rankrepro.pipeline.exec.TaskOutcome;
 import io.rankrepro.pipeline.report.DagRunResults;
+import io.rankrepro.pipeline.report.DagRunStart;
+import io.rankrepro.pipeline.track.MlflowSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -88,12 +90,9 @@ final class MlflowCommand {
         }
 
         private String start(MlflowTracking mlflow, String experimentId, Plan plan) throws Exception {
-            Map<String, String> tags = new LinkedHashMap<>(Commands.runTags());
-            tags.put("rankrepro.profile", plan.info().profile());
-            tags.put("rankrepro.seed", Long.toString(plan.info().seed()));
-            tags.put("rankrepro.spec_sha256", plan.spec().sha256());
-            tags.put("rankrepro.role", "dag-run");
+            Map<String, String> tags = DagRunStart.tags(plan, Commands.runTags());
             tags.put("rankrepro.orchestrator", externalId != null && externalId.startsWith("airflow:") ? "airflow" : "external");
+            tags.put(MlflowTracking.TAG_SOURCE_TYPE, "JOB"); // orchestrated elsewhere, not a user's local command
             if (externalId != null) {
                 tags.put(EXTERNAL_ID_TAG, externalId);
             }
@@ -106,8 +105,7 @@ final class MlflowCommand {
             }
             String runName = plan.info().profile() + " " + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss"));
             MlflowRunTracker parent = mlflow.startRun(experimentId, runName, null, tags);
-            parent.logParams(Map.of("profile", plan.info().profile(), "seed", Long.toString(plan.info().seed()),
-                    "spec", plan.spec().source(), "overrides", String.join(" ", specOptions.set)));
+            parent.logParams(DagRunStart.params(plan, specOptions.set, specOptions.overrides()));
             parent.logArtifact(Path.of(plan.spec().source()), "spec");
             Path tmp = Files.createTempDirectory("rankrepro-plan");
             try {
@@ -166,7 +164,11 @@ final class MlflowCommand {
             Map<String, String> keys = Commands.keys(plan).keys();
             OutputStore store = new OutputStore(work.workdir);
             Set<String> children = new HashSet<>();
-            mlflow.childRuns(runId).forEach(child -> children.add(child.runId()));
+            Set<String> tasksWithChild = new HashSet<>();
+            mlflow.childRuns(runId).forEach(child -> {
+                children.add(child.runId());
+                tasksWithChild.add(child.tags().getOrDefault("rankrepro.task", child.runName()));
+            });
             Map<String, TaskOutcome> outcomes = new LinkedHashMap<>();
             for (PlannedTask t : plan.tasks()) {
                 OutputStore.Verification v = store.verify(keys.get(t.id()));
@@ -183,6 +185,7 @@ final class MlflowCommand {
             done.print(plan, System.out);
             MlflowRunTracker parent = mlflow.attachRun(runId);
             done.logTo(parent, parentView.metrics().keySet()); // a retried end task logs nothing twice
+            done.linkCachedTasks(MlflowSession.over(mlflow), plan.spec().id(), runId, tasksWithChild);
             parent.flush();
             System.out.println("  results: " + done.resultDir().toAbsolutePath());
         }

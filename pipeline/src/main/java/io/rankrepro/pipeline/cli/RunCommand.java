@@ -20,6 +20,7 @@ import io.rankrepro.pipeline.exec.TaskRunner;
 import io.rankrepro.pipeline.plan.Plan;
 import io.rankrepro.pipeline.plan.PlannedTask;
 import io.rankrepro.pipeline.report.DagRunResults;
+import io.rankrepro.pipeline.report.DagRunStart;
 import io.rankrepro.pipeline.track.Tracking;
 import io.rankrepro.pipeline.track.TrackingQueue;
 import io.rankrepro.tasks.task.ClaimCheck;
@@ -162,11 +163,7 @@ final class RunCommand implements Callable<Integer> {
         System.out.printf("rankrepro run: %s — %s%n  profile %s, %d tasks, %d workers, code %s, work %s%n",
                 plan.spec().id(), plan.spec().title(), plan.info().profile(), plan.tasks().size(), workers, code,
                 work.workdir.toAbsolutePath());
-        Map<String, String> parentTags = new LinkedHashMap<>(tags);
-        parentTags.put("rankrepro.profile", plan.info().profile());
-        parentTags.put("rankrepro.seed", Long.toString(plan.info().seed()));
-        parentTags.put("rankrepro.spec_sha256", plan.spec().sha256());
-        parentTags.put("rankrepro.role", "dag-run");
+        Map<String, String> parentTags = DagRunStart.tags(plan, tags);
         String runName = plan.info().profile() + " " + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss"));
         RunTracker parent = tracking.startRun(plan.spec().id(), runName, null, parentTags);
         String parentId = parent.runId();
@@ -176,8 +173,9 @@ final class RunCommand implements Callable<Integer> {
             Path planFile = Files.writeString(tmp.resolve("plan.json"), Commands.planJson(plan, keys));
             queue.submit("the start of " + plan.spec().id() + " (run " + parentId + ")", () -> {
                 try {
-                    parent.logParams(Map.of("profile", plan.info().profile(), "seed", Long.toString(plan.info().seed()),
-                            "spec", plan.spec().source(), "workers", Integer.toString(workers)));
+                    Map<String, String> params = new LinkedHashMap<>(DagRunStart.params(plan, specOptions.set, specOptions.overrides()));
+                    params.put("workers", Integer.toString(workers));
+                    parent.logParams(params);
                     parent.logArtifact(Path.of(plan.spec().source()), "spec");
                     parent.logArtifact(planFile, "spec");
                 } finally {
@@ -203,6 +201,7 @@ final class RunCommand implements Callable<Integer> {
         long failed = outcomes.size() - ran - cached;
         queue.submit("the end of " + plan.spec().id() + (parentId == null ? "" : " (run " + parentId + ")"), () -> {
             results.logTo(parent, java.util.Set.of());
+            results.linkCachedTasks(tracking, plan.spec().id(), parentId, java.util.Set.of());
             parent.awaitDelivery();
             if (parentId != null) {
                 tracking.endRun(parentId, ok);

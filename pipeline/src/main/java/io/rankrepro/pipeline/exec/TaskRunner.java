@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.rankrepro.mlflow.MlflowLimits;
 import io.rankrepro.mlflow.RunTracker;
+import io.rankrepro.mlflow.SystemMetrics;
 import io.rankrepro.pipeline.plan.Plan;
 import io.rankrepro.pipeline.plan.PlannedInput;
 import io.rankrepro.pipeline.plan.PlannedTask;
@@ -133,12 +134,11 @@ public final class TaskRunner {
         boolean success = false;
         try {
             staged = store.stage(key);
-            Map<String, String> params = new LinkedHashMap<>();
-            task.params().asMap().forEach((k, v) -> params.put(k, String.valueOf(v)));
-            tracker.logParams(params);
+            tracker.logParams(stageParams(task));
+            recordLineage(plan, task, keys, read, inputs, tracker);
             TaskContext ctx = new TaskContext(task.id(), task.stage(), plan.info(), task.params(), task.sweepPoint(),
                     inputs, staged, tracker, progress.apply(task.id()), resume);
-            try {
+            try (SystemMetrics sampling = sampleSystem(task, tracker)) {
                 impl.run(ctx);
             } catch (Exception e) {
                 throw new TaskFailure(task.id() + " (" + task.kind() + ") failed: " + message(e), e);
@@ -152,6 +152,8 @@ public final class TaskRunner {
                     tracker.runId(), Instant.now().toString(), wall, keys.materials().get(task.id()), code.classes(task.kind()));
             if (tracking.enabled()) {
                 upload(plan, task, keys, codeVersion, read, files, staged, tracker);
+                tracker.setTags(CheckpointModels.register(tracking, plan, task, key, tracker.runId(), files, read, staged,
+                        stageParams(task)));
                 tracker.setTags(Map.of("rankrepro.outputs_sha256", Hashing.sha256(Hashing.canonicalJson(files).getBytes(java.nio.charset.StandardCharsets.UTF_8)),
                         "rankrepro.wall_seconds", String.format("%.3f", wall)));
             }
@@ -267,6 +269,36 @@ public final class TaskRunner {
             OutputStore.deleteTree(descriptorDir);
         }
         tracker.logArtifacts(staged, "outputs");
+    }
+
+    /** The task's resolved params as the run's params, named {@code <stage>.<param>} like a spec's {@code --set}. */
+    static Map<String, String> stageParams(PlannedTask task) {
+        Map<String, String> params = new LinkedHashMap<>();
+        task.params().asMap().forEach((k, v) -> params.put(task.stage() + "." + k, String.valueOf(v)));
+        return params;
+    }
+
+    /**
+     * What MLflow shows of a task's lineage: the datasets it reads (Datasets column) and, for a task
+     * that measures one training's checkpoints, the link from its rank metrics to their logged models.
+     */
+    private void recordLineage(Plan plan, PlannedTask task, TaskKeys keys, List<TaskDescriptor.Input> read,
+                               List<TaskInput> inputs, RunTracker tracker) {
+        if (!tracking.enabled() || tracker.runId() == null) {
+            return;
+        }
+        tracking.logInputs(tracker.runId(), DatasetInputs.of(plan, task, keys.materials().get(task.id()).external(), read,
+                inputs.stream().map(TaskInput::dir).toList()));
+        tracker.linkModels(CheckpointModels.measured(tracking, plan, task, keys, store));
+    }
+
+    /** MLflow's system metrics on the task's run while it computes (settings: {@link SystemMetrics.Settings#fromEnv}). */
+    private static SystemMetrics sampleSystem(PlannedTask task, RunTracker tracker) throws TaskFailure {
+        try {
+            return SystemMetrics.start(tracker, SystemMetrics.Settings.fromEnv(System.getenv()));
+        } catch (IllegalArgumentException e) {
+            throw new TaskFailure(task.id() + ": " + e.getMessage(), e);
+        }
     }
 
     /** A kind with a contract writes only what it declares: an undeclared file would reach no reader. */

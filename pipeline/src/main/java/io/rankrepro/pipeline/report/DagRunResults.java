@@ -2,10 +2,13 @@ package io.rankrepro.pipeline.report;
 
 import io.rankrepro.mlflow.MlflowLimits;
 import io.rankrepro.mlflow.RunTracker;
+import io.rankrepro.mlflow.RunView;
+import io.rankrepro.mlflow.SystemInfo;
 import io.rankrepro.pipeline.exec.OutputStore;
 import io.rankrepro.pipeline.exec.TaskOutcome;
 import io.rankrepro.pipeline.plan.Plan;
 import io.rankrepro.pipeline.plan.PlannedTask;
+import io.rankrepro.pipeline.track.Tracking;
 import io.rankrepro.tasks.task.ClaimCheck;
 import io.rankrepro.tasks.task.ClaimChecks;
 
@@ -32,9 +35,12 @@ import java.util.stream.Stream;
  * @param parentTags tags for the parent run: the figure task's run, the runs of cached tasks
  * @param records    run.json (and provenance.json when published), to log under {@code rankrepro/}
  * @param resultDir  where the figures went
+ * @param cachedRuns task id → the run that computed its output, for the tasks this DAG run reused
  */
 public record DagRunResults(boolean ok, List<ClaimCheck> checks, Map<String, String> parentTags, List<Path> records,
-                            Path resultDir, long ran, long cached, double wallSeconds) {
+                            Path resultDir, long ran, long cached, double wallSeconds, Map<String, String> cachedRuns) {
+    /** On a child run that stands for a cached task: the run that computed its output. */
+    public static final String COMPUTED_BY_TAG = "rankrepro.computed_by";
     /** Tag on a DAG run naming the run of its final (figure) task. */
     public static final String SINK_RUN_TAG = "rankrepro.figure_run";
 
@@ -43,9 +49,11 @@ public record DagRunResults(boolean ok, List<ClaimCheck> checks, Map<String, Str
                                         String codeVersion, Path results, double wallSeconds, String parentRunUrl) throws IOException {
         boolean ok = outcomes.values().stream().allMatch(o -> o != null && o.ok());
         Map<String, String> tags = new LinkedHashMap<>();
+        Map<String, String> cachedRuns = new LinkedHashMap<>();
         for (TaskOutcome o : outcomes.values()) {
             if (o != null && o.runId() != null && o.status() == TaskOutcome.Status.CACHED) {
                 tags.put(MlflowLimits.safeKey("rankrepro.cached." + o.taskId()), o.runId());
+                cachedRuns.put(o.taskId(), o.runId());
             }
         }
         List<ClaimCheck> checks = new ArrayList<>();
@@ -63,7 +71,7 @@ public record DagRunResults(boolean ok, List<ClaimCheck> checks, Map<String, Str
         List<Path> records = RunRecorder.record(plan, keys, outcomes, store, codeVersion, checks, wallSeconds, parentRunUrl, resultDir);
         long ran = outcomes.values().stream().filter(o -> o != null && o.status() == TaskOutcome.Status.RAN).count();
         long cached = outcomes.values().stream().filter(o -> o != null && o.status() == TaskOutcome.Status.CACHED).count();
-        return new DagRunResults(ok, checks, tags, records, resultDir, ran, cached, wallSeconds);
+        return new DagRunResults(ok, checks, tags, records, resultDir, ran, cached, wallSeconds, cachedRuns);
     }
 
     /** Each claim with its numbers, as a reader of the run's log wants them. */
@@ -97,14 +105,45 @@ public record DagRunResults(boolean ok, List<ClaimCheck> checks, Map<String, Str
             parent.setTags(parentTags);
         }
         for (ClaimCheck c : checks) {
-            metric(parent, logged, "claim." + c.id(), c.passed() ? 1 : 0);
+            ClaimMetrics.of(c).forEach((k, v) -> metric(parent, logged, k, v));
         }
         for (Path f : records) {
             parent.logArtifact(f, "rankrepro");
         }
-        metric(parent, logged, "dag.wall_seconds", wallSeconds);
-        metric(parent, logged, "dag.tasks_ran", ran);
-        metric(parent, logged, "dag.tasks_cached", cached);
+        metric(parent, logged, "dag/wall_seconds", wallSeconds);
+        metric(parent, logged, "dag/tasks_ran", ran);
+        metric(parent, logged, "dag/tasks_cached", cached);
+    }
+
+    /**
+     * Gives each cached task a child run of the parent, so the run tree is whole after a rerun: named
+     * like the task, FINISHED, with the params and {@code rankrepro.*} tags of the run that computed
+     * the output, {@value #COMPUTED_BY_TAG} naming that run and a description linking to it. Tasks
+     * in {@code present} (a retried end task) already have one.
+     */
+    public void linkCachedTasks(Tracking tracking, String experiment, String parentRunId, Set<String> present) {
+        if (parentRunId == null || !tracking.enabled()) {
+            return;
+        }
+        cachedRuns.forEach((taskId, computedBy) -> {
+            if (present.contains(taskId)) {
+                return;
+            }
+            RunView original = tracking.run(computedBy);
+            Map<String, String> tags = new LinkedHashMap<>();
+            original.tags().forEach((k, v) -> {
+                if (k.startsWith("rankrepro.") || k.startsWith(SystemInfo.PREFIX)) {
+                    tags.put(k, v);
+                }
+            });
+            tags.put("rankrepro.cached", "true");
+            tags.put(COMPUTED_BY_TAG, computedBy);
+            tags.put(DagRunStart.DESCRIPTION_TAG, "Cached: this DAG run reused the output of task " + taskId
+                    + ", computed by run [" + computedBy + "](" + tracking.runUrl(computedBy) + ").");
+            RunTracker child = tracking.startRun(experiment, taskId, parentRunId, tags);
+            child.logParams(original.params());
+            tracking.endRun(child.runId(), true);
+        });
     }
 
     private static void metric(RunTracker parent, Set<String> logged, String key, double value) {

@@ -38,9 +38,9 @@ public final class ReportPublisher {
         try {
             long claims = covered.stream().mapToLong(s -> s.claims().size()).sum();
             long passed = covered.stream().mapToLong(RunSummary::claimsPassed).sum();
-            run.logMetric("report.figures", covered.size(), 0);
-            run.logMetric("report.claims", claims, 0);
-            run.logMetric("report.claims_reproduced", passed, 0);
+            run.logMetric("report/figures", covered.size(), 0);
+            run.logMetric("report/claims", claims, 0);
+            run.logMetric("report/claims_reproduced", passed, 0);
             run.logArtifact(page, "");
             run.flush();
             for (String parent : parents) {

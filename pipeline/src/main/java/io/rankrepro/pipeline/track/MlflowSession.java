@@ -1,9 +1,12 @@
 package io.rankrepro.pipeline.track;
 
 import io.rankrepro.mlflow.MlflowTracking;
+import io.rankrepro.mlflow.DatasetInput;
 import io.rankrepro.mlflow.RunTracker;
+import io.rankrepro.mlflow.RunView;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -70,6 +73,33 @@ public final class MlflowSession implements Tracking {
     @Override
     public Map<String, String> tags(String runId) {
         return mlflow.getRun(runId).tags();
+    }
+
+    @Override
+    public void logOutputs(String runId, Map<String, Long> stepByModel) {
+        mlflow.logOutputs(runId, stepByModel);
+    }
+
+    @Override
+    public RunView run(String runId) {
+        return mlflow.getRun(runId);
+    }
+
+    @Override
+    public void logInputs(String runId, List<DatasetInput> inputs) {
+        mlflow.logInputs(runId, inputs);
+    }
+
+    @Override
+    public String logModel(String experiment, String name, String sourceRunId, Map<String, String> params,
+                           Map<String, String> tags, List<Path> files) {
+        String experimentId = experiments.computeIfAbsent(experiment, mlflow::getOrCreateExperiment);
+        return mlflow.logModel(experimentId, name, sourceRunId, params, tags, files);
+    }
+
+    /** A session over an open connection (e.g. `rankrepro mlflow end-run`'s); closing either closes both. */
+    public static MlflowSession over(MlflowTracking mlflow) {
+        return new MlflowSession(mlflow);
     }
 
     @Override

@@ -1,8 +1,11 @@
 package io.rankrepro.pipeline.track;
 
+import io.rankrepro.mlflow.DatasetInput;
 import io.rankrepro.mlflow.RunTracker;
+import io.rankrepro.mlflow.RunView;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 /** Tracking switched off: runs get no ids, nothing is sent. */
@@ -27,5 +30,17 @@ enum NoTracking implements Tracking {
     }
 
     @Override public Map<String, String> tags(String runId) { return Map.of(); }
+    @Override public void logInputs(String runId, List<DatasetInput> inputs) { }
+    @Override public void logOutputs(String runId, Map<String, Long> stepByModel) { }
+
+    @Override
+    public RunView run(String runId) {
+        throw new IllegalStateException("tracking is off: no run " + runId);
+    }
+
+    @Override
+    public String logModel(String e, String n, String r, Map<String, String> p, Map<String, String> t, List<Path> f) {
+        return null;
+    }
     @Override public void close() { }
 }

@@ -1,8 +1,11 @@
 package io.rankrepro.pipeline.track;
 
+import io.rankrepro.mlflow.DatasetInput;
 import io.rankrepro.mlflow.RunTracker;
+import io.rankrepro.mlflow.RunView;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -33,8 +36,24 @@ public interface Tracking extends AutoCloseable {
     /** The bytes of one artifact file of {@code runId}. */
     byte[] read(String runId, String artifactPath);
 
+    /** Records logged models (model id → step) as outputs of {@code runId}. */
+    void logOutputs(String runId, Map<String, Long> stepByModel);
+
     /** The tags of a run. */
     Map<String, String> tags(String runId);
+
+    /** What the server holds about a run (params, tags, latest metrics). */
+    RunView run(String runId);
+
+    /** Logs the datasets a run read. */
+    void logInputs(String runId, List<DatasetInput> inputs);
+
+    /**
+     * Registers a checkpoint as an MLflow 3 logged model of {@code sourceRunId} in {@code experiment},
+     * with {@code files} as its artifacts; returns its id (null when tracking is off).
+     */
+    String logModel(String experiment, String name, String sourceRunId, Map<String, String> params,
+                    Map<String, String> tags, List<Path> files);
 
     @Override
     void close();

@@ -78,4 +78,19 @@ class ReportPageTest {
         assertTrue(byProfile.contains("2.033 [" + EffectText.num(cpuEffect.low())), byProfile);
         assertFalse(byProfile.contains("gap-nonnegative"), "sanity checks are not claims: " + byProfile);
     }
+
+    @Test
+    void theSummaryShowsTheComputeTimeOfTheRunsThatProducedTheOutputsNotTheCachedRerunsWallTime() {
+        // a rerun where every task was cached: 0.1 s of wall time, 40 s + 2.5 s when the tasks ran
+        RunSummary rerun = new RunSummary("boix2023/fig1", "t", "paper", "synthetic", "cpu", 0, "code", "http://m", "7", "p",
+                "2026-01-01T00:00:00Z", 0.1, true,
+                List.of(new RunSummary.TaskResult("train", "train", "k/train", "CACHED", "", "ab".repeat(32), "r1", 0, 40),
+                        new RunSummary.TaskResult("figure", "figure", "k/fig", "CACHED", "", "cd".repeat(32), "r2", 0, 2.5)),
+                List.of(), List.of());
+        String html = ReportPage.render(List.of(new ReportEntry(rerun, Map.of(), null)), List.of(), null, Instant.EPOCH);
+        String table = html.substring(html.indexOf("<table id=\"summary\">"), html.indexOf("</table>"));
+        assertTrue(table.contains("<th>compute time</th>"), table);
+        assertTrue(table.contains(">42.5 s<"), table);
+        assertFalse(table.contains("0.1 s"), table);
+    }
 }

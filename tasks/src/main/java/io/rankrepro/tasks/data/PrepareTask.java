@@ -144,7 +144,7 @@ public final class PrepareTask implements Task {
         ImageSet s = cap > 0 && cap < set.count() ? head(set, (int) cap) : set;
         PreparedData.writeImages(ctx.outputDir(), new PreparedData.Manifest(dataset, label, "image", s.classes(), 0,
                 List.of(s.channels(), s.height(), s.width()), s.count(), checksum), s);
-        ctx.tracker().logMetric("data.examples", s.count(), 0);
+        ctx.tracker().logMetric("data/examples", s.count(), 0);
     }
 
     private static void text(TaskContext ctx, String dataset, String label, String text, String checksum, long cap) throws IOException {
@@ -154,7 +154,7 @@ public final class PrepareTask implements Task {
         }
         PreparedData.writeTokens(ctx.outputDir(), new PreparedData.Manifest(dataset, label, "text", 0, t.vocab(),
                 List.of(), t.tokens().length, checksum), t);
-        ctx.tracker().logMetric("data.tokens", t.tokens().length, 0);
+        ctx.tracker().logMetric("data/tokens", t.tokens().length, 0);
     }
 
     /** The first n images (the sets are not sorted by class, so a prefix keeps every class). */

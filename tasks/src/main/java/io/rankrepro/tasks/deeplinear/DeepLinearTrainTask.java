@@ -171,7 +171,7 @@ public final class DeepLinearTrainTask implements Task {
                     }
                     if (step % logEvery == 0 || step == steps - 1) {
                         loss.row(step, value);
-                        ctx.tracker().logMetric("train.loss", value, step);
+                        ctx.tracker().logMetric("train/loss", value, step);
                         ctx.progress().update(step + 1, steps, String.format("loss %.4g", value));
                     }
                 }
@@ -192,8 +192,8 @@ public final class DeepLinearTrainTask implements Task {
             summary.put("final_loss", tail.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN));
             summary.put("noise_floor_loss", 0.5 * dim * c.noise() * c.noise());
             new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(ctx.outputDir().resolve(SUMMARY).toFile(), summary);
-            ctx.tracker().logMetric("product.numerical_rank", product.numericalRank(), steps);
-            ctx.tracker().logMetric("product.stable_rank", product.stableRank(), steps);
+            ctx.tracker().logMetric("rank/product/numerical_rank", product.numericalRank(), steps);
+            ctx.tracker().logMetric("rank/product/stable_rank", product.stableRank(), steps);
         }
     }
 

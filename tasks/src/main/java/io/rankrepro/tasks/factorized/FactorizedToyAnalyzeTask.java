@@ -58,9 +58,9 @@ public final class FactorizedToyAnalyzeTask implements Task {
         TaskInput train = ctx.input("train");
         Analysis a = analyze(train.dir(), c.rateFitFloor());
         FactorizedToyTrainTask.JSON.writeValue(ctx.outputDir().resolve(FILE).toFile(), a);
-        ctx.tracker().logMetric("fitted_imbalance_rate", a.fittedRate(), 0);
-        ctx.tracker().logMetric("min_gap", a.minGap(), 0);
-        ctx.tracker().logMetric("max_singular_value_error", a.maxSingularValueError(), 0);
+        ctx.tracker().logMetric("analysis/fitted_imbalance_rate", a.fittedRate(), 0);
+        ctx.tracker().logMetric("balance/ab/min_gap", a.minGap(), 0);
+        ctx.tracker().logMetric("analysis/max_singular_value_error", a.maxSingularValueError(), 0);
     }
 
     static Analysis analyze(Path trainDir, double floor) throws java.io.IOException {

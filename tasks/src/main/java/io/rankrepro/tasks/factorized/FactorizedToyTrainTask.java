@@ -85,9 +85,9 @@ public final class FactorizedToyTrainTask implements Task {
         ToySnapshot last = rows.get(rows.size() - 1);
         for (ToySnapshot r : rows) {
             if (r.step() % Math.max(every, 10) == 0 || r == last) {
-                ctx.tracker().logMetric("loss", r.loss(), r.step());
-                ctx.tracker().logMetric("gap", r.gap(), r.step());
-                ctx.tracker().logMetric("imbalance", r.imbalance(), r.step());
+                ctx.tracker().logMetric("train/loss", r.loss(), r.step());
+                ctx.tracker().logMetric("balance/ab/gap", r.gap(), r.step());
+                ctx.tracker().logMetric("balance/ab/imbalance", r.imbalance(), r.step());
             }
         }
     }

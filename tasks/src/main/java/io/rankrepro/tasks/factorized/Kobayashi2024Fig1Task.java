@@ -88,7 +88,7 @@ public final class Kobayashi2024Fig1Task implements Task {
         Figure.of("fig1", Caption.of(ctx.spec()), List.of(gapPanel(runs), imbalancePanel(runs), finalSingularValuesPanel(runs),
                 singularValuesOverTimePanel(runs, c.svPanelLambda())), 2).write(ctx.outputDir());
         for (Run r : runs) {
-            ctx.tracker().logMetric("fitted_rate_lambda_" + fmt(r.lambda()), r.analysis().fittedRate(), 0);
+            ctx.tracker().logMetric("analysis/fitted_rate/lambda_" + fmt(r.lambda()).toLowerCase(java.util.Locale.ROOT), r.analysis().fittedRate(), 0);
         }
     }
 

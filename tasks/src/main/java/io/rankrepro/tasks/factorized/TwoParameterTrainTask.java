@@ -88,8 +88,8 @@ public final class TwoParameterTrainTask implements Task {
                     }
                     TwoParameterToy.Point last = points.get(points.size() - 1);
                     String key = param.name().toLowerCase() + "_" + opt.specName().replace('-', '_');
-                    ctx.tracker().logMetric(key + "_w1", last.w1(), last.step());
-                    ctx.tracker().logMetric(key + "_w2", last.w2(), last.step());
+                    ctx.tracker().logMetric("train/" + key + "/w1", last.w1(), last.step());
+                    ctx.tracker().logMetric("train/" + key + "/w2", last.w2(), last.step());
                     ctx.progress().update(++done, 4, key);
                 }
             }

@@ -155,7 +155,7 @@ public final class InContextTrainTask implements Task {
                     LrSchedule.warmupCosine(0, c.lr(), c.warmupSteps(), steps, c.lrFloor()),
                     AdamSettings.DEFAULTS, c.momentum());
             Map<String, String> groupParams = new LinkedHashMap<>();
-            groups.groups().forEach(g -> groupParams.put("weight_decay_group." + g.name(), g.weightDecay() + " on " + g.names().size() + " arrays"));
+            groups.groups().forEach(g -> groupParams.put(ctx.stage() + ".weight_decay_group." + g.name(), g.weightDecay() + " on " + g.names().size() + " arrays"));
             ctx.tracker().logParams(groupParams);
             Map<String, String> meta = TrainTask.architecture("in-context-regressor", config);
             TrainTask.writeCheckpoint(checkpoints.resolve(CheckpointSchedule.fileName(0)), named, with(meta, 0));
@@ -177,9 +177,9 @@ public final class InContextTrainTask implements Task {
                             }
                             trajectory.row(step, l, v.spectrum().numericalRank(), v.spectrum().stableRank(), v.balance().imbalance(),
                                     v.balance().gap(), v.balance().relativeGap(), v.balance().frobeniusHalfSum(), v.balance().nuclearNorm());
-                            ctx.tracker().logMetric("layer" + l + ".pv.numerical_rank", v.spectrum().numericalRank(), step);
-                            ctx.tracker().logMetric("layer" + l + ".pv.imbalance", v.balance().imbalance(), step);
-                            ctx.tracker().logMetric("layer" + l + ".pv.relative_gap", v.balance().relativeGap(), step);
+                            ctx.tracker().logMetric("rank/pv/numerical_rank/layer_" + l, v.spectrum().numericalRank(), step);
+                            ctx.tracker().logMetric("balance/pv/imbalance/layer_" + l, v.balance().imbalance(), step);
+                            ctx.tracker().logMetric("balance/pv/relative_gap/layer_" + l, v.balance().relativeGap(), step);
                         }
                         next++;
                     }
@@ -198,7 +198,7 @@ public final class InContextTrainTask implements Task {
                     }
                     if (step % logEvery == 0 || step == steps - 1) {
                         loss.row(step, value);
-                        ctx.tracker().logMetric("train.loss", value, step);
+                        ctx.tracker().logMetric("train/loss", value, step);
                         ctx.progress().update(step + 1, steps, String.format(Locale.ROOT, "loss %.4g", value));
                     }
                 }
@@ -270,7 +270,7 @@ public final class InContextTrainTask implements Task {
             m.put("imbalance_initial", initialImbalance[l]);
             m.put("imbalance_final", last[l].balance().imbalance());
             layers.add(m);
-            ctx.tracker().logMetric("layer" + l + ".pv.stable_rank", last[l].spectrum().stableRank(), c.steps());
+            ctx.tracker().logMetric("rank/pv/stable_rank/layer_" + l, last[l].spectrum().stableRank(), c.steps());
         }
         double finalLoss = tail.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
         Map<String, Object> summary = new LinkedHashMap<>();
@@ -285,7 +285,7 @@ public final class InContextTrainTask implements Task {
         summary.put("final_loss", finalLoss);
         summary.put("zero_predictor_loss", BayesOptimalRisk.zeroPredictor(stream.dimX(), stream.noise()));
         summary.put("bayes_optimal_loss", BayesOptimalRisk.monteCarlo(stream.dimX(), stream.context(), stream.noise(), 4000, ctx.spec().seed() + 3));
-        ctx.tracker().logMetric("train.final_loss", finalLoss, c.steps());
+        ctx.tracker().logMetric("train/final_loss", finalLoss, c.steps());
         new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(ctx.outputDir().resolve(SUMMARY).toFile(), summary);
     }
 }

@@ -85,7 +85,7 @@ public final class AnalyzeTask implements Task {
                 List<HeadSpectrum> rows = HeadRankAnalysis.analyze(layout, f, init, step, tol);
                 for (RankTables.LayerSummary s : tables.append(rows)) {
                     if (s.metric().equals("stable_rank") && !s.which().equals("init")) {
-                        ctx.tracker().logMetric("rank." + s.which() + "." + s.product() + ".L" + s.layer() + ".stable_rank", s.stats().mean(), step);
+                        ctx.tracker().logMetric("rank/" + s.which() + "_" + s.product() + "/stable_rank/layer_" + s.layer(), s.stats().mean(), step);
                     }
                 }
                 ctx.progress().update(i + 1, files.size(), "step " + step);

@@ -96,7 +96,7 @@ public final class Boix2023Fig1Task implements Task {
                 sharpeningCheck(greedy, runs, c.plateauTolerance()));
         ClaimChecks.write(out, checks);
         for (ClaimCheck check : checks) {
-            ctx.tracker().logMetric("check." + check.id(), check.passed() ? 1 : 0, 0);
+            ctx.tracker().logMetric("claim/" + check.id() + "/passed", check.passed() ? 1 : 0, 0);
         }
         ctx.tracker().flush();
     }

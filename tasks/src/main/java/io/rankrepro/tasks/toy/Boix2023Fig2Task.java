@@ -110,10 +110,10 @@ public final class Boix2023Fig2Task implements Task {
                 shapeCheck(aligned, startRun, c.shapeTolerance()));
         ClaimChecks.write(out, checks);
         for (ClaimCheck check : checks) {
-            ctx.tracker().logMetric("check." + check.id(), check.passed() ? 1 : 0, 0);
+            ctx.tracker().logMetric("claim/" + check.id() + "/passed", check.passed() ? 1 : 0, 0);
         }
-        ctx.tracker().logMetric("return_distance", back.relaxed(), 0);
-        ctx.tracker().logMetric("aligned_deviation", Double.isNaN(aligned.aligned()) ? -1 : aligned.aligned(), 0);
+        ctx.tracker().logMetric("analysis/return_distance", back.relaxed(), 0);
+        ctx.tracker().logMetric("analysis/aligned_deviation", Double.isNaN(aligned.aligned()) ? -1 : aligned.aligned(), 0);
         ctx.tracker().flush();
     }
 

@@ -93,7 +93,7 @@ public final class DiagonalToyAnalyzeTask implements Task {
                 for (Map.Entry<String, Double> m : DiagonalSpectrum.named(DiagonalSpectrum.of(diagonal, relTol)).entrySet()) {
                     metrics.row(step, tau, product, m.getKey(), m.getValue());
                     if (!m.getKey().startsWith("sv_")) {
-                        ctx.tracker().logMetric(product + "." + m.getKey(), m.getValue(), step);
+                        ctx.tracker().logMetric("rank/" + product + "/" + m.getKey(), m.getValue(), step);
                     }
                 }
             }
@@ -105,7 +105,7 @@ public final class DiagonalToyAnalyzeTask implements Task {
         List<GreedyStage> stages = new GreedyStagePredictor(new DiagonalHeadObjective(data),
                 GreedyStagePredictor.Config.defaults(record.tauMax())).predict();
         GreedyTables.write(stages, data.dim(), out);
-        ctx.tracker().logMetric("greedy_stages", stages.size() - 1, 0);
+        ctx.tracker().logMetric("analysis/greedy_stages", stages.size() - 1, 0);
         ctx.tracker().flush();
     }
 

@@ -73,8 +73,8 @@ public final class DiagonalToyPrepareTask implements Task {
         Config c = ctx.params(Config.class);
         ToyDataset data = ToyDataset.generate(c.samples(), c.tokens(), c.teacher(), c.dataSeed());
         data.write(ctx.outputDir().resolve(ToyFiles.DATA));
-        ctx.tracker().logParams(Map.of("dim", String.valueOf(data.dim())));
-        ctx.tracker().logMetric("initial_loss", new DiagonalHeadObjective(data).value(new double[2 * data.dim()]), 0);
+        ctx.tracker().logParams(Map.of(ctx.stage() + ".dim", String.valueOf(data.dim())));
+        ctx.tracker().logMetric("data/initial_loss", new DiagonalHeadObjective(data).value(new double[2 * data.dim()]), 0);
     }
 
     static double[] doubles(List<Double> list) {

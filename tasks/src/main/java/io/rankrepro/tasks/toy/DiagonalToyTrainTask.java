@@ -119,7 +119,7 @@ public final class DiagonalToyTrainTask implements Task {
                     new DiagonalHeadTrainer.Config(time.learningRate(), steps, logEvery, checkpoints), observer);
         }
         double seconds = (System.nanoTime() - started) / 1e9;
-        ctx.tracker().logMetric("steps_per_second", (steps - startStep + 1) / Math.max(seconds, 1e-9), steps);
+        ctx.tracker().logMetric("train/steps_per_second", (steps - startStep + 1) / Math.max(seconds, 1e-9), steps);
         ctx.tracker().flush();
     }
 
@@ -154,7 +154,7 @@ public final class DiagonalToyTrainTask implements Task {
             }
             lossCsv.row(step, time.tau(step), loss);
             if (step % trackEvery == 0 || step == steps) {
-                tracker.logMetric("loss", loss, step);
+                tracker.logMetric("train/loss", loss, step);
             }
             if (step % progressEvery == 0 || step == steps) {
                 progress.update(step, steps, String.format(Locale.ROOT, "tau %.3f loss %.4g", time.tau(step), loss));

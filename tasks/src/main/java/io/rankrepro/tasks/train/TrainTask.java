@@ -221,7 +221,7 @@ public final class TrainTask implements Task {
                 data.skip(start, batch, context);
             }
             writeModelJson(ctx, data.manifest(), model, saveAt, holdout);
-            ctx.tracker().logMetric("model.parameters", model.parameters().count(), 0);
+            ctx.tracker().logMetric("model/parameters", model.parameters().count(), 0);
             long resumeEvery = c.resumeEvery();
 
             int next = 0;
@@ -250,7 +250,7 @@ public final class TrainTask implements Task {
                     }
                     if (step % logEvery == 0 || step == steps - 1) {
                         loss.row(step, value, rate);
-                        ctx.tracker().logMetric("train.loss", value, step);
+                        ctx.tracker().logMetric("train/loss", value, step);
                         ctx.progress().update(step + 1, steps, String.format("loss %.4f", value));
                     }
                 }

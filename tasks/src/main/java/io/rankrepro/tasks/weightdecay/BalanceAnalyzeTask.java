@@ -95,7 +95,7 @@ public final class BalanceAnalyzeTask implements Task {
                             b.gap().nuclearNorm(), b.gap().gap(), b.gap().relativeGap(), b.gap().imbalance());
                     worst = Math.max(worst, b.gap().relativeGap());
                 }
-                ctx.tracker().logMetric("balance.max_relative_gap", worst, step);
+                ctx.tracker().logMetric("balance/max_relative_gap", worst, step);
                 ctx.progress().update(i + 1, files.size(), "step " + step);
             }
         }

@@ -110,8 +110,8 @@ public final class HeldOutPerplexityTask implements Task {
         out.put("test_perplexity", ppl.value());
         out.put("sweep_point", ctx.sweepPoint());
         json.writerWithDefaultPrettyPrinter().writeValue(ctx.outputDir().resolve(FILE).toFile(), out);
-        ctx.tracker().logMetric("test.perplexity", ppl.value(), 0);
-        ctx.tracker().logMetric("test.nll", ppl.meanNll(), 0);
+        ctx.tracker().logMetric("test/perplexity", ppl.value(), 0);
+        ctx.tracker().logMetric("test/nll", ppl.meanNll(), 0);
     }
 
     private static void evaluate(CausalDecoder decoder, NDManager manager, List<long[]> windows, Perplexity ppl) {

@@ -71,6 +71,7 @@ public final class BenchMain {
             case "optim-step" -> optimStep(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]), Path.of(args[4]));
             case "rank" -> rank(Path.of(args[1]), Integer.parseInt(args[2]), Path.of(args[3]));
             case "mlflow-share" -> mlflowShare(args[1], Long.parseLong(args[2]), Path.of(args[3]));
+            case "system-metrics" -> systemMetricsShare(Long.parseLong(args[1]), List.of(args[2].split(",")), Path.of(args[3]));
             default -> throw new IllegalArgumentException("unknown command " + args[0]);
         }
     }
@@ -291,6 +292,52 @@ public final class BenchMain {
     }
 
     // ---- MLflow logging share ----
+
+    /**
+     * What MLflow system-metrics sampling costs a training: the toy head trained {@code steps} steps
+     * without a sampler, then with one per interval (seconds); the sampler's own time (probe start +
+     * every reading) over the training's wall time. Points go to a tracker that only counts them.
+     */
+    static void systemMetricsShare(long steps, List<String> intervals, Path out) throws Exception {
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("steps", steps);
+        result.put("untracked_wall_s", toyTraining(steps));
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (String interval : intervals) {
+            java.util.concurrent.atomic.AtomicLong points = new java.util.concurrent.atomic.AtomicLong();
+            RunTracker counter = new RunTracker() {
+                @Override public String runId() { return "bench"; }
+                @Override public void logParams(Map<String, String> p) { }
+                @Override public void setTags(Map<String, String> t) { }
+                @Override public void logMetric(String key, double value, long step) { points.incrementAndGet(); }
+                @Override public void logArtifact(Path file, String dir) { }
+                @Override public void logArtifacts(Path dir, String artifactDir) { }
+                @Override public void flush() { }
+            };
+            long t0 = System.nanoTime();
+            io.rankrepro.mlflow.SystemMetrics sampler = io.rankrepro.mlflow.SystemMetrics.start(counter,
+                    io.rankrepro.mlflow.SystemMetrics.Settings.fromEnv(Map.of(io.rankrepro.mlflow.SystemMetrics.ENV_INTERVAL, interval)));
+            toyTraining(steps);
+            sampler.close();
+            double wall = (System.nanoTime() - t0) / 1e9;
+            double sampling = sampler.samplingTime().toNanos() / 1e9;
+            rows.add(Map.of("interval_s", Double.parseDouble(interval), "train_wall_s", wall, "sampling_s", sampling,
+                    "points", points.get(), "share", sampling / wall));
+            System.out.printf("system metrics every %s s: %.4f s of sampling in %.1f s of training (%.3f%%), %d points%n",
+                    interval, sampling, wall, 100 * sampling / wall, points.get());
+        }
+        result.put("sampled", rows);
+        JSON.writerWithDefaultPrettyPrinter().writeValue(out.toFile(), result);
+    }
+
+    /** The toy head's float64 gradient descent, {@code steps} steps; its wall seconds. */
+    private static double toyTraining(long steps) throws Exception {
+        ToyDataset data = BenchModels.toyData();
+        DiagonalHeadWeights w = BenchModels.toyWeights(data.dim(), 1);
+        long t0 = System.nanoTime();
+        DiagonalHeadTrainer.train(data, w, new DiagonalHeadTrainer.Config(BenchModels.TOY_LR, steps, 1, new long[0]), observer(new ArrayList<>()));
+        return (System.nanoTime() - t0) / 1e9;
+    }
 
     static void mlflowShare(String uri, long steps, Path out) throws Exception {
         Path work = Files.createTempDirectory("bench-mlflow");

@@ -171,11 +171,11 @@ class TrainTaskResumeTest {
         return m;
     }
 
-    /** Records the steps of the train.loss metric. */
+    /** Records the steps of the train/loss metric. */
     private record LossSteps(List<Long> steps) implements RunTracker {
         @Override
         public void logMetric(String key, double value, long step) {
-            if (key.equals("train.loss")) {
+            if (key.equals("train/loss")) {
                 steps.add(step);
             }
         }

@@ -3,6 +3,9 @@ package io.rankrepro.tests.pipeline;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rankrepro.pipeline.claims.ClaimRegister;
+import io.rankrepro.mlflow.MetricNames;
+import io.rankrepro.mlflow.MlflowTracking;
+import io.rankrepro.mlflow.RunView;
 import io.rankrepro.pipeline.cli.RankreproCli;
 import io.rankrepro.tests.mlflow.MlflowServerProcess;
 import org.junit.jupiter.api.AfterAll;
@@ -139,6 +142,38 @@ class EveryFigureFromItsRunTest {
         }
         assertTrue(problems.isEmpty(), String.join("\n", problems));
         assertTrue(claims >= specs.size(), claims + " claims");
+    }
+
+    /**
+     * The metric naming scheme holds for every task of every shipped spec, as tracked: each metric key
+     * of each run (parents and children) of every experiment matches {@link MetricNames}, and every
+     * training run carries MLflow's system metrics.
+     */
+    @Test
+    void everyTasksMetricsFollowTheNamingSchemeAndEveryTrainingHasSystemMetrics() throws Exception {
+        List<String> off = new ArrayList<>();
+        int runs = 0;
+        int trainings = 0;
+        try (MlflowTracking mlflow = MlflowTracking.connect(server.uri())) {
+            for (Path spec : specs) {
+                String sid = id(spec);
+                String experiment = mlflow.getOrCreateExperiment(sid);
+                for (RunView r : mlflow.searchRuns(experiment, "")) {
+                    runs++;
+                    r.metrics().keySet().stream().filter(k -> !MetricNames.matches(k))
+                            .forEach(k -> off.add(sid + " " + r.runName() + ": " + k));
+                    if ("train".equals(r.tags().get("rankrepro.stage")) && !"true".equals(r.tags().get("rankrepro.cached"))) {
+                        trainings++;
+                        if (!r.metrics().containsKey("system/cpu_utilization_percentage")
+                                || !r.metrics().containsKey("system/system_memory_usage_megabytes")) {
+                            off.add(sid + " " + r.runName() + ": no system metrics " + r.metrics().keySet());
+                        }
+                    }
+                }
+            }
+        }
+        assertTrue(off.isEmpty(), off.size() + " metrics off the scheme (of " + runs + " runs):\n" + String.join("\n", off));
+        assertTrue(runs > 3 * specs.size() && trainings > 0, runs + " runs, " + trainings + " trainings");
     }
 
     private static String id(Path spec) throws IOException {

@@ -82,10 +82,10 @@ class PipelineTrackingTest {
         assertEquals(8, children.size(), "prepare, 2 × (train, checkpoint, analyze), figure");
         RunView train = children.stream().filter(r -> "train[alpha=1e-8]".equals(r.tags().get("rankrepro.task"))).findFirst().orElseThrow();
         assertEquals("FINISHED", train.status());
-        assertEquals("1.0E-8", train.params().get("alpha"));
-        assertEquals("1.5", train.params().get("tau_max"));
+        assertEquals("1.0E-8", train.params().get("train.alpha"));
+        assertEquals("1.5", train.params().get("train.tau_max"));
         assertEquals("diagonal-toy/train", train.tags().get("rankrepro.kind"));
-        List<MetricPoint> loss = mlflow.metricHistory(train.runId(), "loss");
+        List<MetricPoint> loss = mlflow.metricHistory(train.runId(), "train/loss");
         assertTrue(loss.size() > 10, "loss history: " + loss.size());
         assertTrue(loss.get(loss.size() - 1).value() < loss.get(0).value(), "loss falls");
         assertEquals(loss.size(), loss.stream().map(MetricPoint::step).distinct().count(), "no duplicate steps");

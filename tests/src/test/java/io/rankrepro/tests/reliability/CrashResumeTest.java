@@ -88,8 +88,8 @@ class CrashResumeTest {
         assertFalse(Work.list(crashed.dir().resolve("staging")).findAny().isPresent(), "the killed task's staging folder was cleaned");
 
         assertEquals(runBefore, crashed.runId(TRAIN), "the resumed task logged into the killed task's run");
-        List<MetricPoint> expected = mlflow.metricHistory(ref.runId(TRAIN), "loss");
-        List<MetricPoint> actual = mlflow.metricHistory(runBefore, "loss");
+        List<MetricPoint> expected = mlflow.metricHistory(ref.runId(TRAIN), "train/loss");
+        List<MetricPoint> actual = mlflow.metricHistory(runBefore, "train/loss");
         assertTrue(expected.size() > 100, "reference history: " + expected.size());
         assertEquals(expected.stream().map(MetricPoint::step).toList(), actual.stream().map(MetricPoint::step).toList(),
                 "the same steps, none missing, none twice");

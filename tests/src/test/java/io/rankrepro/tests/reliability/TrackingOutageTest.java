@@ -89,7 +89,7 @@ class TrackingOutageTest {
             Cli r = run.get(300, TimeUnit.SECONDS);
             assertEquals(0, r.code(), r.toString());
             assertEquals(runId, work.runId("train"));
-            List<MetricPoint> loss = mlflow.metricHistory(runId, "loss");
+            List<MetricPoint> loss = mlflow.metricHistory(runId, "train/loss");
             assertGapless(loss, work);
             assertTrue(loss.stream().anyMatch(m -> m.timestampMillis() < down), "points were logged before the outage");
             assertTrue(loss.stream().anyMatch(m -> m.timestampMillis() > down && m.timestampMillis() < up),
@@ -124,7 +124,7 @@ class TrackingOutageTest {
             assertEquals(0, replay.code(), replay.toString());
             assertTrue(replay.out().contains("run " + runId + ": spooled metrics sent"), replay.out());
             assertFalse(Files.exists(spool), "replayed spool files are removed");
-            List<MetricPoint> loss = mlflow.metricHistory(runId, "loss");
+            List<MetricPoint> loss = mlflow.metricHistory(runId, "train/loss");
             assertEquals(loss.size(), loss.stream().map(MetricPoint::step).distinct().count(), "no step twice");
             Cli again = Cli.run("tracking", "replay", "--workdir", tmp.resolve("work").toString(), "--tracking-uri", server.uri());
             assertEquals(0, again.code(), again.toString());

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Assumptions;
  * checked through {@code --dump-dom} (a script in the page writes what it measured into the DOM)
  * and photographed with {@code --screenshot}. Missing chromium skips the test, or fails it under CI.
  */
-final class HeadlessChromium {
+public final class HeadlessChromium {
     private final Path executable;
     private final Path profileDir;
 
@@ -23,7 +23,7 @@ final class HeadlessChromium {
         this.profileDir = profileDir;
     }
 
-    static HeadlessChromium find(Path scratch) throws IOException {
+    public static HeadlessChromium find(Path scratch) throws IOException {
         for (String candidate : List.of("/usr/bin/chromium", "/usr/bin/chromium-browser")) {
             if (Files.isExecutable(Path.of(candidate))) {
                 return new HeadlessChromium(Path.of(candidate), Files.createDirectories(scratch.resolve("chromium-profile")));
@@ -39,11 +39,30 @@ final class HeadlessChromium {
     }
 
     /** The DOM after the page loaded and its scripts ran (virtual time lets onload handlers finish). */
-    String dumpDom(Path page) throws IOException, InterruptedException {
+    public String dumpDom(Path page) throws IOException, InterruptedException {
         return run(List.of("--virtual-time-budget=5000", "--dump-dom", page.toUri().toString()));
     }
 
-    void screenshot(Path page, Path png, int width, int height) throws IOException, InterruptedException {
+    /**
+     * Loads a copy of {@code page} with a script that, once the page has loaded, evaluates the
+     * JavaScript {@code expression} and writes its value into the DOM; returns that value, or fails
+     * with the start of the DOM when the script did not run.
+     */
+    public String measure(Path page, String expression) throws IOException, InterruptedException {
+        String probe = "<script>window.addEventListener('load', () => { const out = document.createElement('pre');"
+                + " out.id = 'probe'; out.textContent = '[[' + (" + expression + ") + ']]'; document.body.appendChild(out); });</script>";
+        Path probed = page.resolveSibling("probe-" + page.getFileName());
+        Files.writeString(probed, Files.readString(page).replace("</body>", probe + "</body>"));
+        String dom = dumpDom(probed);
+        int start = dom.indexOf("<pre id=\"probe\">[[");
+        if (start < 0) {
+            throw new AssertionError("the probe did not run; DOM:\n" + dom.substring(0, Math.min(2000, dom.length())));
+        }
+        int from = start + "<pre id=\"probe\">[[".length();
+        return dom.substring(from, dom.indexOf("]]", from));
+    }
+
+    public void screenshot(Path page, Path png, int width, int height) throws IOException, InterruptedException {
         Files.createDirectories(png.toAbsolutePath().getParent());
         run(List.of("--screenshot=" + png.toAbsolutePath(), "--window-size=" + width + "," + height,
                 "--hide-scrollbars", page.toUri().toString()));

@@ -93,20 +93,13 @@ class SmokeRunReportTest {
         List<Path> summaries = RunSummaries.find(results);
         assertEquals(1, summaries.size());
 
-        // A copy of the page with a probe that writes what the browser loaded into the DOM.
-        String probe = "<script>window.addEventListener('load', () => {"
-                + " const imgs = [...document.querySelectorAll('img.figure-image')];"
-                + " const out = document.createElement('pre'); out.id = 'probe';"
-                + " out.textContent = 'images=' + imgs.length + ' loaded=' + imgs.filter(i => i.complete && i.naturalWidth > 0).length"
-                + " + ' rows=' + document.querySelectorAll('#summary tbody tr.figure-row').length"
-                + " + ' claims=' + document.querySelectorAll('table.claims tbody tr').length;"
-                + " document.body.appendChild(out); });</script>";
-        Path probed = page.resolveSibling("probe.html");
-        Files.writeString(probed, html.replace("</body>", probe + "</body>"));
         HeadlessChromium chromium = HeadlessChromium.find(tmp);
-        String dom = chromium.dumpDom(probed);
-        Matcher m = Pattern.compile("images=(\\d+) loaded=(\\d+) rows=(\\d+) claims=(\\d+)").matcher(dom);
-        assertTrue(m.find(), "the probe did not run; DOM:\n" + dom.substring(0, Math.min(2000, dom.length())));
+        String measured = chromium.measure(page, "(() => { const imgs = [...document.querySelectorAll('img.figure-image')];"
+                + " return 'images=' + imgs.length + ' loaded=' + imgs.filter(i => i.complete && i.naturalWidth > 0).length"
+                + " + ' rows=' + document.querySelectorAll('#summary tbody tr.figure-row').length"
+                + " + ' claims=' + document.querySelectorAll('table.claims tbody tr').length; })()");
+        Matcher m = Pattern.compile("images=(\\d+) loaded=(\\d+) rows=(\\d+) claims=(\\d+)").matcher(measured);
+        assertTrue(m.find(), measured);
         RunSummary summary = RunSummaries.read(summaries.get(0));
         assertEquals(summary.images().size(), Integer.parseInt(m.group(1)), "one <img> per figure PNG");
         assertTrue(Integer.parseInt(m.group(1)) >= 1, "the smoke run makes a figure");
