@@ -16,9 +16,10 @@ import picocli.CommandLine.Command;
                 "  rankrepro figure --from-run RUN_ID",
                 "  rankrepro report                  results/report/index.html: every figure and claim",
                 "  rankrepro provenance FIGURE       where a figure came from (--verify re-hashes it)",
-                "  rankrepro compare RUN_A RUN_B     params that differ, metrics side by side"},
+                "  rankrepro compare RUN_A RUN_B     params that differ, metrics side by side",
+                "  rankrepro claims                  every paper claim tested, with its criterion (docs/CLAIMS.md)"},
         subcommands = {PlanCommand.class, RunCommand.class, ReportCommand.class, ProvenanceCommand.class,
-                CompareCommand.class, CommandLine.HelpCommand.class})
+                CompareCommand.class, ClaimsCommand.class, CommandLine.HelpCommand.class})
 public final class RankreproCli {
     static final String[] STAGES = {"prepare", "train", "checkpoint", "analyze"};
 

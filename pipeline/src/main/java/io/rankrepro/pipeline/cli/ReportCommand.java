@@ -2,6 +2,7 @@ package io.rankrepro.pipeline.cli;
 
 import io.rankrepro.mlflow.MlflowTracking;
 import io.rankrepro.mlflow.TrackingException;
+import io.rankrepro.pipeline.claims.ClaimRegister;
 import io.rankrepro.pipeline.report.ReportEntry;
 import io.rankrepro.pipeline.report.ReportPage;
 import io.rankrepro.pipeline.report.ReportPublisher;
@@ -42,6 +43,10 @@ final class ReportCommand implements Callable<Integer> {
             description = "Build from this DAG run (parent run) in MLflow instead of --results (repeatable)")
     List<String> fromRuns = List.of();
 
+    @Option(names = "--claims", paramLabel = "DIR",
+            description = "The papers' claims registers, shown beside each measured claim (default: ${DEFAULT-VALUE})")
+    Path claimsDir = ClaimRegister.DEFAULT_DIR;
+
     @Option(names = "--link-uri", paramLabel = "URI",
             description = "MLflow address for the run links (default: the server each run logged to)")
     String linkUri;
@@ -62,12 +67,13 @@ final class ReportCommand implements Callable<Integer> {
                         + ": nothing to report yet.\n  `rankrepro run --spec ...` (or `make reproduce-all`) writes results/<experiment>/<profile>/run.json.");
                 return 1;
             }
+            List<ClaimRegister> registers = registers();
             Files.createDirectories(page.toAbsolutePath().getParent());
             Path tmp = page.resolveSibling(page.getFileName() + ".tmp");
-            Files.writeString(tmp, ReportPage.render(entries, linkUri, Instant.now()), StandardCharsets.UTF_8);
+            Files.writeString(tmp, ReportPage.render(entries, registers, linkUri, Instant.now()), StandardCharsets.UTF_8);
             Files.move(tmp, page, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             List<RunSummary> summaries = entries.stream().map(ReportEntry::summary).toList();
-            long claims = summaries.stream().mapToLong(s -> s.checks().size()).sum();
+            long claims = summaries.stream().mapToLong(s -> s.claims().size()).sum();
             long passed = summaries.stream().mapToLong(RunSummary::claimsPassed).sum();
             System.out.printf("report: %d figures, %d of %d claims reproduced → %s%n", entries.size(), passed, claims,
                     page.toAbsolutePath().toUri());
@@ -94,6 +100,20 @@ final class ReportCommand implements Callable<Integer> {
             return MlflowTracking.connect(MlflowTracking.resolveUri(trackingOptions.trackingUri));
         } catch (TrackingException e) {
             throw new TrackingException(e.getMessage() + "; or pass --no-tracking to write " + page + " without logging it", e);
+        }
+    }
+
+    /** The registers, or none (with a note) when the folder is absent, e.g. a report built outside the repository. */
+    private List<ClaimRegister> registers() throws java.io.IOException {
+        if (!Files.isDirectory(claimsDir)) {
+            System.err.println("rankrepro report: no claims registers at " + claimsDir.toAbsolutePath()
+                    + ": claims are shown without the paper's words (give --claims DIR)");
+            return List.of();
+        }
+        try {
+            return ClaimRegister.loadAll(claimsDir);
+        } catch (IllegalArgumentException e) {
+            throw new UsageError(e.getMessage());
         }
     }
 }

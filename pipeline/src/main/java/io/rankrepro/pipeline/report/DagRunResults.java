@@ -71,11 +71,20 @@ public record DagRunResults(boolean ok, List<ClaimCheck> checks, Map<String, Str
         if (checks.isEmpty()) {
             return;
         }
-        long passed = checks.stream().filter(ClaimCheck::passed).count();
-        out.printf("%nClaims of %s at profile %s: %d of %d reproduced%n", plan.spec().id(), plan.info().profile(), passed, checks.size());
-        for (ClaimCheck c : checks) {
-            out.printf("  %s %s: %s%n      measured: %s%n      criterion: %s%n",
-                    c.passed() ? "PASS" : "DID NOT REPRODUCE", c.id(), c.claim(), c.measured(), c.criterion());
+        List<ClaimCheck> claims = checks.stream().filter(ClaimCheck::countsAsClaim).toList();
+        long passed = claims.stream().filter(ClaimCheck::passed).count();
+        out.printf("%nClaims of %s at profile %s: %d of %d reproduced%n", plan.spec().id(), plan.info().profile(), passed, claims.size());
+        for (ClaimCheck c : claims) {
+            out.printf("  %s %s: %s%n      measured: %s%n%s      criterion: %s%n",
+                    c.passed() ? "PASS" : "DID NOT REPRODUCE", c.id(), c.claim(), c.measured(),
+                    c.effect() == null ? "" : "      effect: " + EffectText.of(c.effect()) + "\n", c.criterion());
+        }
+        List<ClaimCheck> sanity = checks.stream().filter(c -> !c.countsAsClaim()).toList();
+        if (!sanity.isEmpty()) {
+            out.printf("Sanity checks (of the code, not claims): %d of %d held%n",
+                    sanity.stream().filter(ClaimCheck::passed).count(), sanity.size());
+            sanity.stream().filter(c -> !c.passed()).forEach(c ->
+                    out.printf("  FAILED %s: %s%n      measured: %s%n      criterion: %s%n", c.id(), c.claim(), c.measured(), c.criterion()));
         }
     }
 

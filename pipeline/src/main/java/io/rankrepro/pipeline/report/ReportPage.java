@@ -1,5 +1,7 @@
 package io.rankrepro.pipeline.report;
 
+import io.rankrepro.pipeline.claims.ClaimRegister;
+import io.rankrepro.pipeline.claims.RegisteredClaim;
 import io.rankrepro.tasks.task.ClaimCheck;
 
 import java.time.Instant;
@@ -25,26 +27,29 @@ public final class ReportPage {
     private static final List<String> PROFILE_ORDER = List.of("smoke", "cpu", "paper");
 
     private final String linkUri;
+    private final List<ClaimRegister> registers;
     private final StringBuilder html = new StringBuilder();
 
-    private ReportPage(String linkUri) {
+    private ReportPage(String linkUri, List<ClaimRegister> registers) {
         this.linkUri = linkUri;
+        this.registers = List.copyOf(registers);
     }
 
     /**
-     * @param linkUri the MLflow address to link runs under; null for the one each run logged to
+     * @param registers the papers' claims registers, whose words and criteria stand beside each measured claim
+     * @param linkUri   the MLflow address to link runs under; null for the one each run logged to
      */
-    public static String render(List<ReportEntry> entries, String linkUri, Instant generatedAt) {
+    public static String render(List<ReportEntry> entries, List<ClaimRegister> registers, String linkUri, Instant generatedAt) {
         List<ReportEntry> sorted = new ArrayList<>(entries);
         sorted.sort(Comparator.comparing((ReportEntry e) -> e.summary().experiment())
                 .thenComparing(e -> profileRank(e.summary().profile())));
-        ReportPage page = new ReportPage(linkUri);
+        ReportPage page = new ReportPage(linkUri, registers);
         page.document(sorted, generatedAt);
         return page.html.toString();
     }
 
     private void document(List<ReportEntry> entries, Instant generatedAt) {
-        long claims = entries.stream().mapToLong(e -> e.summary().checks().size()).sum();
+        long claims = entries.stream().mapToLong(e -> e.summary().claims().size()).sum();
         long passed = entries.stream().mapToLong(e -> e.summary().claimsPassed()).sum();
         html.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
                 .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
@@ -54,6 +59,7 @@ public final class ReportPage {
                 .append(passed).append(" of ").append(claims).append(" paper claims reproduced · generated ")
                 .append(esc(generatedAt.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString())).append("</p>\n");
         summaryTable(entries);
+        claimsByProfile(entries);
         Map<String, List<ReportEntry>> byPaper = new LinkedHashMap<>();
         entries.stream().sorted(Comparator.comparing(e -> paperKey(e.summary())))
                 .forEach(e -> byPaper.computeIfAbsent(paperKey(e.summary()), k -> new ArrayList<>()).add(e));
@@ -73,7 +79,7 @@ public final class ReportPage {
             html.append("<tr class=\"figure-row ").append(outcomeClass(s)).append("\"><td><a href=\"#").append(anchor(s)).append("\">")
                     .append(esc(s.experiment())).append("</a></td><td>").append(esc(s.title())).append("</td><td>")
                     .append(esc(s.profile())).append("</td><td class=\"num\">").append(s.claimsPassed()).append(" / ")
-                    .append(s.checks().size()).append("</td><td class=\"num\">").append(seconds(s.wallSeconds()))
+                    .append(s.claims().size()).append("</td><td class=\"num\">").append(seconds(s.wallSeconds()))
                     .append("</td><td>").append(esc(outcome(s))).append("</td></tr>\n");
         }
         html.append("</tbody>\n</table>\n");
@@ -105,25 +111,97 @@ public final class ReportPage {
                     .append("\" src=\"data:image/png;base64,").append(Base64.getEncoder().encodeToString(bytes))
                     .append("\"><figcaption>").append(esc(img.path())).append("</figcaption></figure>\n");
         }
-        claims(s.checks());
+        claims(s);
+        sanity(s.sanityChecks());
         links(s);
         tasks(s);
         hashes(e);
         html.append("</article>\n");
     }
 
-    private void claims(List<ClaimCheck> checks) {
-        if (checks.isEmpty()) {
+    private void claims(RunSummary s) {
+        List<ClaimCheck> claims = s.claims();
+        if (claims.isEmpty()) {
             html.append("<p class=\"missing\">No claims were checked.</p>\n");
             return;
         }
-        html.append("<table class=\"claims\">\n<thead><tr><th>claim</th><th>measured</th><th>criterion</th><th>result</th></tr></thead>\n<tbody>\n");
-        for (ClaimCheck c : checks) {
+        html.append("<table class=\"claims\">\n<thead><tr><th>claim</th><th>the paper reports</th><th>we measured</th>")
+                .append("<th>criterion</th><th>result</th></tr></thead>\n<tbody>\n");
+        for (ClaimCheck c : claims) {
+            RegisteredClaim r = ClaimRegister.find(registers, s.experiment(), c.id()).orElse(null);
             html.append("<tr class=\"claim ").append(c.passed() ? "pass" : "fail").append("\"><td><b>").append(esc(c.id()))
-                    .append("</b><br>").append(esc(c.claim())).append("</td><td>").append(esc(c.measured())).append("</td><td>")
-                    .append(esc(c.criterion())).append("</td><td class=\"verdict\">")
-                    .append(c.passed() ? "pass" : "did not reproduce").append("</td></tr>\n");
+                    .append("</b><br>").append(esc(r != null ? r.words() : c.claim()));
+            if (r != null) {
+                html.append("<br><span class=\"source\">").append(esc(r.source())).append("</span>");
+            } else {
+                html.append("<br><span class=\"missing\">not in the claims register</span>");
+            }
+            html.append("</td><td>").append(esc(r != null ? r.paperReports() : "")).append("</td><td>").append(esc(c.measured()));
+            if (c.effect() != null) {
+                html.append("<br><span class=\"effect\">effect ").append(esc(EffectText.of(c.effect()))).append("</span>");
+            }
+            html.append("</td><td>").append(esc(c.criterion()));
+            if (r != null) {
+                html.append("<br><span class=\"why\">why: ").append(esc(r.rationale())).append("</span>");
+            }
+            html.append("</td><td class=\"verdict\">").append(c.passed() ? "reproduced" : "did not reproduce").append("</td></tr>\n");
         }
+        html.append("</tbody>\n</table>\n");
+    }
+
+    private void sanity(List<ClaimCheck> checks) {
+        if (checks.isEmpty()) {
+            return;
+        }
+        long held = checks.stream().filter(ClaimCheck::passed).count();
+        html.append("<details class=\"sanity\"").append(held < checks.size() ? " open" : "").append("><summary>")
+                .append(held).append(" of ").append(checks.size()).append(" sanity checks of the code held (not counted as claims)</summary>\n")
+                .append("<table class=\"sanity\">\n<thead><tr><th>check</th><th>measured</th><th>criterion</th><th>result</th></tr></thead>\n<tbody>\n");
+        for (ClaimCheck c : checks) {
+            html.append("<tr class=\"claim ").append(c.passed() ? "pass" : "fail").append("\"><td><b>").append(esc(c.id())).append("</b><br>")
+                    .append(esc(c.claim())).append("</td><td>").append(esc(c.measured())).append("</td><td>").append(esc(c.criterion()))
+                    .append("</td><td class=\"verdict\">").append(c.passed() ? "held" : "FAILED").append("</td></tr>\n");
+        }
+        html.append("</tbody>\n</table>\n</details>\n");
+    }
+
+    /** For figures run at more than one profile: at which scale each claim starts to reproduce. */
+    private void claimsByProfile(List<ReportEntry> entries) {
+        Map<String, Map<String, RunSummary>> byExperiment = new LinkedHashMap<>();
+        entries.forEach(e -> byExperiment.computeIfAbsent(e.summary().experiment(), k -> new LinkedHashMap<>())
+                .put(e.summary().profile(), e.summary()));
+        byExperiment.values().removeIf(profiles -> profiles.size() < 2);
+        if (byExperiment.isEmpty()) {
+            return;
+        }
+        List<String> profiles = byExperiment.values().stream().flatMap(m -> m.keySet().stream()).distinct()
+                .sorted(Comparator.comparing(ReportPage::profileRank)).toList();
+        html.append("<h2>Claims by profile</h2>\n<table id=\"claims-by-profile\">\n<thead><tr><th>experiment</th><th>claim</th>");
+        profiles.forEach(p -> html.append("<th>").append(esc(p)).append("</th>"));
+        html.append("</tr></thead>\n<tbody>\n");
+        byExperiment.forEach((experiment, runs) -> {
+            List<String> ids = runs.values().stream().flatMap(r -> r.claims().stream()).map(ClaimCheck::id).distinct().toList();
+            for (String id : ids) {
+                html.append("<tr><td>").append(esc(experiment)).append("</td><td>").append(esc(id)).append("</td>");
+                for (String p : profiles) {
+                    ClaimCheck c = runs.containsKey(p)
+                            ? runs.get(p).claims().stream().filter(x -> x.id().equals(id)).findFirst().orElse(null) : null;
+                    if (c == null) {
+                        html.append("<td class=\"missing\">—</td>");
+                        continue;
+                    }
+                    html.append("<td class=\"claim ").append(c.passed() ? "pass" : "fail").append("\"><span class=\"verdict\">")
+                            .append(c.passed() ? "reproduced" : "did not reproduce").append("</span>");
+                    if (c.effect() != null) {
+                        html.append("<br>").append(esc(EffectText.num(c.effect().estimate()))).append(" [")
+                                .append(esc(EffectText.num(c.effect().low()))).append(", ").append(esc(EffectText.num(c.effect().high())))
+                                .append("], ").append(c.effect().seeds()).append(c.effect().seeds() == 1 ? " run" : " seeds");
+                    }
+                    html.append("</td>");
+                }
+                html.append("</tr>\n");
+            }
+        });
         html.append("</tbody>\n</table>\n");
     }
 
@@ -185,10 +263,11 @@ public final class ReportPage {
         if (!s.ok()) {
             return "run failed";
         }
-        if (s.checks().isEmpty()) {
+        if (s.claims().isEmpty()) {
             return "no claims checked";
         }
-        return s.reproduced() ? "reproduced" : "did not reproduce (" + s.claimsPassed() + " of " + s.checks().size() + " claims)";
+        String sanity = s.sanityChecks().stream().allMatch(ClaimCheck::passed) ? "" : "; a sanity check of the code FAILED";
+        return (s.reproduced() ? "reproduced" : "did not reproduce (" + s.claimsPassed() + " of " + s.claims().size() + " claims)") + sanity;
     }
 
     private static String outcomeClass(RunSummary s) {
@@ -251,6 +330,7 @@ public final class ReportPage {
             dl { display: grid; grid-template-columns: max-content 1fr; gap: .15em 1em; } dt { color: #666; } dd { margin: 0; }
             figure { margin: 1em 0; } img.figure-image { max-width: 100%; border: 1px solid #eee; }
             figcaption { color: #666; font-size: .85em; } code { font-size: .85em; word-break: break-all; }
+            .source, .why, .effect { color: #555; font-size: .88em; }
             .missing { color: #a3261b; } details { margin: .5em 0; } summary { cursor: pointer; color: #333; }
             """;
 }

@@ -36,7 +36,7 @@ public final class ReportPublisher {
         MlflowRunTracker run = mlflow.startRun(mlflow.getOrCreateExperiment(EXPERIMENT), name, null, tags);
         boolean ok = false;
         try {
-            long claims = covered.stream().mapToLong(s -> s.checks().size()).sum();
+            long claims = covered.stream().mapToLong(s -> s.claims().size()).sum();
             long passed = covered.stream().mapToLong(RunSummary::claimsPassed).sum();
             run.logMetric("report.figures", covered.size(), 0);
             run.logMetric("report.claims", claims, 0);

@@ -44,13 +44,23 @@ public record RunSummary(
         checks = List.copyOf(checks);
     }
 
+    /** The paper claims among the checks (sanity checks of the code are not counted). */
+    public List<ClaimCheck> claims() {
+        return checks.stream().filter(ClaimCheck::countsAsClaim).toList();
+    }
+
+    /** The checks of our own code and setup, reported apart from the claims. */
+    public List<ClaimCheck> sanityChecks() {
+        return checks.stream().filter(c -> !c.countsAsClaim()).toList();
+    }
+
     public long claimsPassed() {
-        return checks.stream().filter(ClaimCheck::passed).count();
+        return claims().stream().filter(ClaimCheck::passed).count();
     }
 
     /** Every claim held (and there was at least one, and the run finished). */
     public boolean reproduced() {
-        return ok && !checks.isEmpty() && claimsPassed() == checks.size();
+        return ok && !claims().isEmpty() && claimsPassed() == claims().size();
     }
 
     /** Seconds the tasks took when they actually ran, cached ones at their original cost. */

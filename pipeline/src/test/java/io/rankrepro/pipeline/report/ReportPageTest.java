@@ -1,6 +1,9 @@
 package io.rankrepro.pipeline.report;
 
+import io.rankrepro.pipeline.claims.ClaimRegister;
+import io.rankrepro.pipeline.claims.RegisteredClaim;
 import io.rankrepro.tasks.task.ClaimCheck;
+import io.rankrepro.tasks.task.Effect;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
@@ -29,7 +32,7 @@ class ReportPageTest {
                 new ReportEntry(summary("kobayashi2024/fig1", "smoke", true, List.of(pass)), Map.of("fig.png", PNG), "../k/provenance.json"),
                 new ReportEntry(summary("boix2023/fig3", "cpu", true, List.of(pass, fail)), Map.of(), null),
                 new ReportEntry(summary("boix2023/fig4", "cpu", false, List.of()), Map.of(), null));
-        String html = ReportPage.render(entries, null, Instant.parse("2026-01-02T03:04:05Z"));
+        String html = ReportPage.render(entries, List.of(), null, Instant.parse("2026-01-02T03:04:05Z"));
 
         String table = html.substring(html.indexOf("<table id=\"summary\">"), html.indexOf("</table>"));
         assertEquals(3, table.split("class=\"figure-row").length - 1, table);
@@ -45,7 +48,34 @@ class ReportPageTest {
         assertFalse(html.contains("<script"));
         assertFalse(html.contains("<link"));
 
-        String relinked = ReportPage.render(entries, "https://mlflow.example.org/", Instant.EPOCH);
+        String relinked = ReportPage.render(entries, List.of(), "https://mlflow.example.org/", Instant.EPOCH);
         assertTrue(relinked.contains("href=\"https://mlflow.example.org/#/experiments/7/runs/figrun\""), "--link-uri replaces the recorded server");
+    }
+
+    @Test
+    void claimsStandBesideTheRegisterSanityChecksApartAndProfilesSideBySide() {
+        Effect smokeEffect = Effect.overSeeds("rank drop", new double[] {0.5, -0.4, 0.1}, 0);
+        Effect cpuEffect = Effect.overSeeds("rank drop", new double[] {2.0, 2.2, 1.9}, 0);
+        ClaimCheck identity = ClaimCheck.sanity("gap-nonnegative", "Δ ≥ 0", "min Δ = 0", "min Δ ≥ −1e-12", true);
+        List<ReportEntry> entries = List.of(
+                new ReportEntry(summary("kobayashi2024/fig3", "smoke", true,
+                        List.of(ClaimCheck.claim("rank-falls", "rank falls", "drop 0.07", "drop > 0", smokeEffect), identity)), Map.of(), null),
+                new ReportEntry(summary("kobayashi2024/fig3", "cpu", true,
+                        List.of(ClaimCheck.claim("rank-falls", "rank falls", "drop 2.03", "drop > 0", cpuEffect), identity)), Map.of(), null));
+        List<ClaimRegister> register = List.of(new ClaimRegister("kobayashi2024", List.of(new RegisteredClaim("rank-falls",
+                "kobayashi2024/fig3", "Fig. 3 caption", "the rank decreases with stronger weight decay",
+                "rank of W_K^T W_Q falls from 64 to 8", "rank drop per seed", "t interval above 0", "the caption's direction"))));
+        String html = ReportPage.render(entries, register, null, Instant.EPOCH);
+
+        assertTrue(html.contains("1 of 2 paper claims reproduced"), "one claim per profile is counted, the sanity check is not");
+        assertTrue(html.contains("the rank decreases with stronger weight decay"), "the paper's words from the register");
+        assertTrue(html.contains("rank of W_K^T W_Q falls from 64 to 8"), "what the paper reports");
+        assertTrue(html.contains("why: the caption&#39;s direction"));
+        assertTrue(html.contains("1 of 1 sanity checks of the code held (not counted as claims)"));
+        String byProfile = html.substring(html.indexOf("<table id=\"claims-by-profile\">"));
+        byProfile = byProfile.substring(0, byProfile.indexOf("</table>"));
+        assertTrue(byProfile.indexOf("did not reproduce") < byProfile.indexOf(">reproduced<"), "smoke column before cpu: " + byProfile);
+        assertTrue(byProfile.contains("2.033 [" + EffectText.num(cpuEffect.low())), byProfile);
+        assertFalse(byProfile.contains("gap-nonnegative"), "sanity checks are not claims: " + byProfile);
     }
 }
