@@ -122,11 +122,11 @@ class SharedAndChangedCodeTest {
     void editingTheTransformerRerunsItsTrainingsAndWhatFollows() throws Exception {
         Map<String, String> why = reasons(plan("fig3.yaml"), editing("io.rankrepro.tasks.train.TrainTask"));
         assertEquals(null, why.get("prepare"), "the data does not depend on the transformer");
-        for (String id : List.of("train[weight_decay_attention=0]", "train[weight_decay_attention=3]")) {
+        for (String id : List.of("train[weight_decay_attention=0,seed_offset=0]", "train[weight_decay_attention=16,seed_offset=0]")) {
             assertTrue(why.get(id).startsWith("code of kind transformer/train changed (") && why.get(id).contains("TrainTask"), why.get(id));
         }
-        assertTrue(why.get("checkpoint[weight_decay_attention=0]").contains("upstream train[weight_decay_attention=0] changed"),
-                why.get("checkpoint[weight_decay_attention=0]"));
+        assertTrue(why.get("checkpoint[weight_decay_attention=0,seed_offset=0]").contains("upstream train[weight_decay_attention=0,seed_offset=0] changed"),
+                why.get("checkpoint[weight_decay_attention=0,seed_offset=0]"));
         assertTrue(why.get("figure").contains("upstream analyze["), why.get("figure"));
     }
 }

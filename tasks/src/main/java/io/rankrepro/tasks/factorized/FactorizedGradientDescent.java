@@ -104,11 +104,24 @@ public final class FactorizedGradientDescent {
     }
 
     static double imbalance(DMatrixRMaj a, DMatrixRMaj b) {
+        return org.ejml.dense.row.NormOps_DDRM.normF(imbalanceMatrix(a, b));
+    }
+
+    /** ‖AᵀA − BᵀB‖_*, the sum of the imbalance's singular values. */
+    static double imbalanceNuclear(DMatrixRMaj a, DMatrixRMaj b) {
+        double sum = 0;
+        for (double s : SingularValues.of(imbalanceMatrix(a, b))) {
+            sum += s;
+        }
+        return sum;
+    }
+
+    private static DMatrixRMaj imbalanceMatrix(DMatrixRMaj a, DMatrixRMaj b) {
         DMatrixRMaj m = new DMatrixRMaj(a.numCols, a.numCols);
         DMatrixRMaj gb = new DMatrixRMaj(b.numCols, b.numCols);
         CommonOps_DDRM.multTransA(a, a, m);
         CommonOps_DDRM.multTransA(b, b, gb);
         CommonOps_DDRM.subtractEquals(m, gb);
-        return org.ejml.dense.row.NormOps_DDRM.normF(m);
+        return m;
     }
 }

@@ -26,7 +26,7 @@ public final class FactorizedToyTrainTask implements Task {
 
     /** What {@code run.json} holds. */
     public record RunInfo(double lambda, double learningRate, boolean halfInLoss, double initScale, long steps,
-                          long seed, double[] targetDiagonal) { }
+                          long seed, double[] targetDiagonal, double initialImbalanceNuclear) { }
 
     @Override
     public String kind() {
@@ -71,11 +71,13 @@ public final class FactorizedToyTrainTask implements Task {
     public void run(TaskContext ctx) throws Exception {
         Config c = ctx.params(Config.class);
         double[] d = c.targetDiagonal().stream().mapToDouble(Double::doubleValue).toArray();
-        RunInfo info = new RunInfo(c.lambda(), c.learningRate(), c.halfInLoss(), c.initScale(), c.steps(), ctx.spec().seed(), d);
         long every = c.recordEvery();
+        DMatrixRMaj[] ab = FactorizedGradientDescent.gaussianInit(d.length, d.length, d.length, c.initScale(), ctx.spec().seed());
+        // ‖A₀ᵀA₀ − B₀ᵀB₀‖_*, the constant of the caption's bound Δ(t) ≤ ½e^{−2λt}‖A₀ᵀA₀ − B₀ᵀB₀‖_*
+        RunInfo info = new RunInfo(c.lambda(), c.learningRate(), c.halfInLoss(), c.initScale(), c.steps(), ctx.spec().seed(), d,
+                FactorizedGradientDescent.imbalanceNuclear(ab[0], ab[1]));
 
         FactorizedObjective objective = new FactorizedObjective(CommonOps_DDRM.diag(d), info.lambda(), info.halfInLoss());
-        DMatrixRMaj[] ab = FactorizedGradientDescent.gaussianInit(d.length, d.length, d.length, info.initScale(), info.seed());
         List<ToySnapshot> rows = FactorizedGradientDescent.run(objective, ab[0], ab[1], info.learningRate(), info.steps(),
                 t -> t % every == 0, ctx.progress());
 

@@ -84,11 +84,14 @@ public final class InContextTrainTask implements Task {
      * @param steps            training steps
      * @param snapshots        log-spaced measurement steps (merged with 20 evenly spaced ones)
      * @param relTol           numerical-rank threshold relative to σ_max
+     * @param seedOffset       added to the experiment's seed (repetitions of one configuration; runs with
+     *                         one offset share initialization and data stream across λ and optimizer)
      */
     public record Config(int dimX, int context, int queries, double noise, int width, int heads, int layers, int mlpRatio,
                          double initScale, double lambda, String optimizer, double lr, long warmupSteps, double lrFloor,
                          @Default("0") double weightDecayMlp, @Default("0") double weightDecayOther,
-                         @Default("0") double momentum, int batchSize, long steps, int snapshots, double relTol) {
+                         @Default("0") double momentum, int batchSize, long steps, int snapshots, double relTol,
+                         @Default("0") long seedOffset) {
         public Config {
             ParamCheck.range("dim_x", dimX, 1, 256);
             ParamCheck.range("context", context, 1, 4096);
@@ -107,6 +110,7 @@ public final class InContextTrainTask implements Task {
             ParamCheck.range("steps", steps, 1, 100_000_000);
             ParamCheck.range("snapshots", snapshots, 1, 1000);
             ParamCheck.positive("rel_tol", relTol, 0.999);
+            ParamCheck.range("seed_offset", seedOffset, 0, 1_000_000);
             try {
                 OptimizerKind.parse(optimizer);
             } catch (IllegalArgumentException e) {
@@ -133,7 +137,7 @@ public final class InContextTrainTask implements Task {
     @Override
     public void run(TaskContext ctx) throws Exception {
         Config c = ctx.params(Config.class);
-        long seed = ctx.spec().seed();
+        long seed = ctx.spec().seed() + c.seedOffset();
         long steps = c.steps();
         int batch = c.batchSize();
         double lambda = c.lambda();
@@ -161,6 +165,7 @@ public final class InContextTrainTask implements Task {
             TrainTask.writeCheckpoint(checkpoints.resolve(CheckpointSchedule.fileName(0)), named, with(meta, 0));
 
             double[] initialImbalance = new double[config.layers()];
+            double[] initialNormalized = new double[config.layers()];
             List<Double> tail = new ArrayList<>();
             ValueOutputProduct[] last = null;
             int next = 0;
@@ -174,6 +179,7 @@ public final class InContextTrainTask implements Task {
                             ValueOutputProduct v = last[l];
                             if (step == 0) {
                                 initialImbalance[l] = v.balance().imbalance();
+                                initialNormalized[l] = normalizedImbalance(v);
                             }
                             trajectory.row(step, l, v.spectrum().numericalRank(), v.spectrum().stableRank(), v.balance().imbalance(),
                                     v.balance().gap(), v.balance().relativeGap(), v.balance().frobeniusHalfSum(), v.balance().nuclearNorm());
@@ -205,7 +211,7 @@ public final class InContextTrainTask implements Task {
             }
             TrainTask.writeCheckpoint(checkpoints.resolve(CheckpointSchedule.fileName(steps)), named, with(meta, steps));
             writeSpectra(ctx.outputDir().resolve(SPECTRA), last);
-            writeSummary(ctx, c, stream, lambda, relTol, initialImbalance, last, tail);
+            writeSummary(ctx, c, stream, lambda, relTol, initialImbalance, initialNormalized, last, tail);
         }
     }
 
@@ -258,7 +264,7 @@ public final class InContextTrainTask implements Task {
     }
 
     private static void writeSummary(TaskContext ctx, Config c, InContextRegressionStream stream, double lambda, double relTol,
-                                     double[] initialImbalance, ValueOutputProduct[] last, List<Double> tail) throws IOException {
+                                     double[] initialImbalance, double[] initialNormalized, ValueOutputProduct[] last, List<Double> tail) throws IOException {
         List<Map<String, Object>> layers = new ArrayList<>();
         for (int l = 0; l < last.length; l++) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -269,6 +275,8 @@ public final class InContextTrainTask implements Task {
             m.put("relative_gap", last[l].balance().relativeGap());
             m.put("imbalance_initial", initialImbalance[l]);
             m.put("imbalance_final", last[l].balance().imbalance());
+            m.put("normalized_imbalance_initial", initialNormalized[l]);
+            m.put("normalized_imbalance_final", normalizedImbalance(last[l]));
             layers.add(m);
             ctx.tracker().logMetric("rank/pv/stable_rank/layer_" + l, last[l].spectrum().stableRank(), c.steps());
         }
@@ -278,6 +286,14 @@ public final class InContextTrainTask implements Task {
         summary.put("optimizer", c.optimizer());
         summary.put("lr", c.lr());
         summary.put("steps", c.steps());
+        summary.put("seed_offset", c.seedOffset());
+        // −2Σ_t ln(1 − η_tλ): the e-folds by which coupled L2 gradient descent shrinks ‖PᵀP − W_VᵀW_V‖ (up to O(η²))
+        LrSchedule schedule = LrSchedule.warmupCosine(0, c.lr(), c.warmupSteps(), c.steps(), c.lrFloor());
+        double efolds = 0;
+        for (long t = 0; t < c.steps(); t++) {
+            efolds -= 2 * Math.log1p(-schedule.at(t) * lambda);
+        }
+        summary.put("decay_efolds", efolds);
         summary.put("width", c.width());
         summary.put("heads", c.heads());
         summary.put("rel_tol", relTol);
@@ -287,5 +303,10 @@ public final class InContextTrainTask implements Task {
         summary.put("bayes_optimal_loss", BayesOptimalRisk.monteCarlo(stream.dimX(), stream.context(), stream.noise(), 4000, ctx.spec().seed() + 3));
         ctx.tracker().logMetric("train/final_loss", finalLoss, c.steps());
         new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(ctx.outputDir().resolve(SUMMARY).toFile(), summary);
+    }
+
+    /** ‖PᵀP − W_VᵀW_V‖_F / (‖P‖² + ‖W_V‖²): the imbalance without the part that shrinkage alone removes. */
+    static double normalizedImbalance(ValueOutputProduct v) {
+        return v.balance().imbalance() / (2 * v.balance().frobeniusHalfSum());
     }
 }

@@ -33,8 +33,14 @@ public record Effect(String statistic, List<Double> perSeed, double estimate, do
         }
     }
 
-    /** A paired or per-seed effect: the mean over seeds with its 95% t interval. */
+    /**
+     * A paired or per-seed effect: the mean over seeds with its 95% t interval. One seed has no
+     * interval (NaN ends), so it never reproduces: a smoke run with one seed still reports its value.
+     */
     public static Effect overSeeds(String statistic, double[] perSeed, double threshold) {
+        if (perSeed.length == 1) {
+            return of(statistic, perSeed, new Interval(perSeed[0], Double.NaN, Double.NaN, LEVEL), "one seed: no interval", threshold);
+        }
         Interval ci = MeanInterval.of(perSeed, LEVEL);
         return of(statistic, perSeed, ci, "95% t interval over " + perSeed.length + " seeds", threshold);
     }

@@ -10,6 +10,8 @@ import io.rankrepro.tasks.rank.RankTables;
 import io.rankrepro.tasks.task.ClaimCheck;
 import io.rankrepro.tasks.task.ClaimChecks;
 import io.rankrepro.tasks.task.Contract;
+import io.rankrepro.tasks.task.Default;
+import io.rankrepro.tasks.task.Effect;
 import io.rankrepro.tasks.task.ParamCheck;
 import io.rankrepro.tasks.task.Task;
 import io.rankrepro.tasks.task.TaskContext;
@@ -53,8 +55,12 @@ public final class Kobayashi2024Fig3Task implements Task {
      * @param metric    a column of {@code ranks.csv}: one of {@link #METRICS}
      * @param layers    the GPT layers to draw per head (ignored for ViT runs)
      * @param name      the output file name without extension ({@code fig3}, {@code figA3}, …)
+     * @param claimId   the register id of the rank-falls claim (default {@code <name>-rank-falls}); with
+     *                  more than one optimizer swept, {@code <name>-strongest-with-adamw} is checked too
+     * @param seedKey   the swept parameter that repeats a configuration; runs with one value are paired
      */
-    public record Config(String lambdaKey, String metric, List<Integer> layers, String name) {
+    public record Config(String lambdaKey, String metric, List<Integer> layers, String name, @Default("") String claimId,
+                         @Default("seed_offset") String seedKey) {
         public Config {
             ParamCheck.require(lambdaKey != null, "lambda_key", "required");
             ParamCheck.require(name != null && name.matches("[A-Za-z0-9_-]+"), "name", "letters, digits, _ and - only");
@@ -63,6 +69,8 @@ public final class Kobayashi2024Fig3Task implements Task {
             ParamCheck.require(layers != null && layers.stream().allMatch(l -> l != null && l >= 0), "layers",
                     "non-negative integers, got " + layers);
             layers = List.copyOf(layers);
+            claimId = claimId == null || claimId.isBlank() ? name + "-rank-falls" : claimId;
+            ParamCheck.require(seedKey != null && !seedKey.isBlank(), "seed_key", "required");
         }
     }
 
@@ -77,53 +85,85 @@ public final class Kobayashi2024Fig3Task implements Task {
         return CONTRACT;
     }
 
-    /** One analysed run: model kind (gpt | vit), λ, and the final checkpoint's per-head rows of "current" products. */
-    record Run(String model, double lambda, int layers, int heads, Table finalRows) { }
+    /** One analysed run: model kind (gpt | vit), optimizer, seed, λ, and the final checkpoint's per-head rows of "current" products. */
+    record Run(String model, String optimizer, long seed, double lambda, int layers, int heads, Table finalRows) { }
+
+    /** The AdamW runs when AdamW is among the optimizers (the paper's), else the only optimizer. */
+    static String primaryOptimizer(List<Run> runs) {
+        List<String> all = runs.stream().map(Run::optimizer).distinct().sorted().toList();
+        return all.contains("adamw") ? "adamw" : all.get(0);
+    }
+
+    /** λ → run, per seed, for one optimizer. */
+    static TreeMap<Long, TreeMap<Double, Run>> bySeed(List<Run> runs, String optimizer) {
+        TreeMap<Long, TreeMap<Double, Run>> out = new TreeMap<>();
+        for (Run r : runs) {
+            if (r.optimizer().equals(optimizer) && out.computeIfAbsent(r.seed(), k -> new TreeMap<>()).put(r.lambda(), r) != null) {
+                throw new IllegalArgumentException("two runs with " + optimizer + ", seed " + r.seed() + ", λ " + r.lambda());
+            }
+        }
+        return out;
+    }
 
     @Override
     public void run(TaskContext ctx) throws Exception {
         Config p = ctx.params(Config.class);
         String key = p.lambdaKey();
         String metric = p.metric();
-        List<Run> runs = read(ctx, key);
-        Map<String, TreeMap<Double, Run>> byModel = new TreeMap<>();
-        for (Run r : runs) {
-            byModel.computeIfAbsent(r.model(), m -> new TreeMap<>()).put(r.lambda(), r);
+        Map<String, List<Run>> byModel = new TreeMap<>();
+        for (Run r : read(ctx, key, p.seedKey())) {
+            byModel.computeIfAbsent(r.model(), m -> new ArrayList<>()).add(r);
         }
         List<XYChart> panels = new ArrayList<>();
         List<ClaimCheck> checks = new ArrayList<>();
         String axis = key + " (0 drawn at " + ZERO_AT + ")";
-        TreeMap<Double, Run> gpt = byModel.get("gpt");
+        List<Run> gpt = byModel.get("gpt");
         if (gpt != null) {
+            int layerCount = gpt.get(0).layers();
             for (int layer : p.layers()) {
-                if (layer >= gpt.firstEntry().getValue().layers()) {
-                    throw new IllegalArgumentException("layer " + layer + " does not exist: the GPT has " + gpt.firstEntry().getValue().layers());
+                if (layer >= layerCount) {
+                    throw new IllegalArgumentException("layer " + layer + " does not exist: the GPT has " + layerCount);
                 }
+            }
+            String primary = primaryOptimizer(gpt);
+            TreeMap<Double, Run> shown = bySeed(gpt, primary).firstEntry().getValue();
+            for (int layer : p.layers()) {
                 for (String product : List.of("KQ", "PV")) {
                     XYChart c = Panels.xy("LM layer " + layer + ": " + metric.replace('_', ' ') + " of " + label(product) + " per head",
                             axis, metric.replace('_', ' '), true, false);
-                    int heads = gpt.firstEntry().getValue().heads();
-                    double[] x = gpt.keySet().stream().mapToDouble(l -> Charts.lambdaAxis(l, ZERO_AT)).toArray();
+                    int heads = gpt.get(0).heads();
+                    double[] x = shown.keySet().stream().mapToDouble(l -> Charts.lambdaAxis(l, ZERO_AT)).toArray();
                     for (int h = 0; h < heads; h++) {
                         int head = h;
-                        Panels.line(c, "head " + h, x, gpt.values().stream().mapToDouble(r -> value(r, layer, head, product, metric)).toArray());
+                        Panels.line(c, "head " + h + " (" + primary + ", first seed)", x,
+                                shown.values().stream().mapToDouble(r -> value(r, layer, head, product, metric)).toArray());
+                    }
+                    for (String opt : gpt.stream().map(Run::optimizer).distinct().sorted().toList()) {
+                        seedMeanLine(c, "head mean, mean over seeds (" + opt + ")", bySeed(gpt, opt), r -> mean(r, layer, product, metric));
                     }
                     panels.add(c);
-                    checks.add(check("lm-layer" + layer + "-" + product, "LM layer " + layer, product, gpt, metric,
-                            r -> mean(r, layer, product, metric)));
                 }
             }
+            panels.addAll(otherMetricPanels("LM layers " + p.layers(), gpt, primary, p.layers(), axis));
+            checks.add(rankFalls(p.claimId(), "LM layers " + p.layers(), bySeed(gpt, primary), p.layers(), metric));
+            if (gpt.stream().map(Run::optimizer).distinct().count() > 1) {
+                checks.add(strongestWithAdamw(p.name() + "-strongest-with-adamw", gpt, p.layers(), metric));
+            }
         }
-        TreeMap<Double, Run> vit = byModel.get("vit");
+        List<Run> vit = byModel.get("vit");
         if (vit != null) {
+            String primary = primaryOptimizer(vit);
+            TreeMap<Long, TreeMap<Double, Run>> seeds = bySeed(vit, primary);
             for (String product : List.of("KQ", "PV")) {
                 XYChart c = Panels.xy("ViT: mean " + metric.replace('_', ' ') + " of " + label(product) + " over heads and layers",
                         axis, metric.replace('_', ' '), true, false);
-                double[] x = vit.keySet().stream().mapToDouble(l -> Charts.lambdaAxis(l, ZERO_AT)).toArray();
-                Panels.line(c, "mean over heads and layers", x, vit.values().stream().mapToDouble(r -> mean(r, -1, product, metric)).toArray());
+                seeds.forEach((seed, runs) -> Panels.line(c, "seed " + seed, runs.keySet().stream()
+                        .mapToDouble(l -> Charts.lambdaAxis(l, ZERO_AT)).toArray(),
+                        runs.values().stream().mapToDouble(r -> mean(r, -1, product, metric)).toArray()));
                 panels.add(c);
-                checks.add(check("vit-" + product, "ViT (all layers)", product, vit, metric, r -> mean(r, -1, product, metric)));
             }
+            panels.addAll(otherMetricPanels("ViT (all layers)", vit, primary, List.of(-1), axis));
+            checks.add(rankFalls(p.claimId(), "ViT (all layers)", seeds, List.of(-1), metric));
         }
         if (panels.isEmpty()) {
             throw new IllegalStateException("no GPT or ViT runs among the inputs");
@@ -132,18 +172,128 @@ public final class Kobayashi2024Fig3Task implements Task {
         Figure.of(p.name(), Caption.of(ctx.spec()), panels, 4).write(ctx.outputDir());
     }
 
-    static ClaimCheck check(String id, String where, String product, TreeMap<Double, Run> runs, String metric,
-                            java.util.function.ToDoubleFunction<Run> mean) {
-        String measured = runs.entrySet().stream().map(e -> String.format(Locale.ROOT, "λ=%s: %.3g", Charts.fmt(e.getKey()),
-                mean.applyAsDouble(e.getValue()))).collect(Collectors.joining(", "));
-        Run zero = runs.get(0.0);
-        Run top = runs.lastEntry().getValue();
-        boolean ok = zero != null && runs.size() > 1 && mean.applyAsDouble(top) < mean.applyAsDouble(zero);
-        return new ClaimCheck("rank-falls-" + id,
-                "the rank of attention products falls as weight decay on attention grows (" + where + ", " + label(product) + ")",
-                "head-mean " + metric + ": " + measured,
-                "head-mean " + metric + " at the largest λ (" + Charts.fmt(runs.lastKey()) + ") < at λ = 0",
-                ok);
+    /** Stable and effective rank beside the numerical one: head mean over the given layers, mean over seeds. */
+    private static List<XYChart> otherMetricPanels(String where, List<Run> runs, String optimizer, List<Integer> layers, String axis) {
+        List<XYChart> out = new ArrayList<>();
+        for (String m : List.of("stable_rank", "effective_rank")) {
+            XYChart c = Panels.xy(where + ": " + m.replace('_', ' ') + " (head mean, mean over seeds, " + optimizer + ")", axis,
+                    m.replace('_', ' '), true, false);
+            for (String product : List.of("KQ", "PV")) {
+                seedMeanLine(c, label(product), bySeed(runs, optimizer), r -> layerMean(r, layers, product, m));
+            }
+            out.add(c);
+        }
+        return out;
+    }
+
+    private static void seedMeanLine(XYChart c, String name, TreeMap<Long, TreeMap<Double, Run>> seeds,
+                                     java.util.function.ToDoubleFunction<Run> f) {
+        TreeMap<Double, double[]> sums = new TreeMap<>();
+        seeds.values().forEach(runs -> runs.forEach((l, r) -> {
+            double[] acc = sums.computeIfAbsent(l, k -> new double[2]);
+            acc[0] += f.applyAsDouble(r);
+            acc[1]++;
+        }));
+        Panels.line(c, name, sums.keySet().stream().mapToDouble(l -> Charts.lambdaAxis(l, ZERO_AT)).toArray(),
+                sums.values().stream().mapToDouble(a -> a[0] / a[1]).toArray());
+    }
+
+    /** Head mean over several layers ({@code -1}: every head and layer). */
+    static double layerMean(Run r, List<Integer> layers, String product, String metric) {
+        return layers.stream().mapToDouble(l -> mean(r, l, product, metric)).average().orElseThrow();
+    }
+
+    /**
+     * Per seed: the smallest, over {@code layers} and both products, of [head-mean rank at λ = 0 − at
+     * the largest λ]; reproduces when its 95% t interval over seeds is above 0. Seeds lacking λ = 0
+     * or a λ > 0 give NaN (never reproduces).
+     */
+    static ClaimCheck rankFalls(String id, String where, TreeMap<Long, TreeMap<Double, Run>> seeds, List<Integer> layers, String metric) {
+        List<Double> perSeed = new ArrayList<>();
+        StringBuilder m = new StringBuilder();
+        for (Map.Entry<Long, TreeMap<Double, Run>> e : seeds.entrySet()) {
+            TreeMap<Double, Run> runs = e.getValue();
+            Run zero = runs.get(0.0);
+            Run top = runs.lastEntry().getValue();
+            double drop = Double.POSITIVE_INFINITY;
+            if (zero == null || runs.size() < 2) {
+                drop = Double.NaN;
+            } else {
+                for (int layer : layers) {
+                    for (String product : List.of("KQ", "PV")) {
+                        drop = Math.min(drop, mean(zero, layer, product, metric) - mean(top, layer, product, metric));
+                    }
+                }
+            }
+            perSeed.add(drop);
+            m.append(String.format(Locale.ROOT, "seed %d: %s; ", e.getKey(), describe(runs, layers)));
+        }
+        String topName = seeds.isEmpty() ? "?" : Charts.fmt(seeds.firstEntry().getValue().lastKey());
+        return ClaimCheck.claim(id,
+                "the rank of attention products (W_KᵀW_Q and P W_Vᵀ) falls as weight decay on attention grows (" + where + ")",
+                "head-mean rank by λ (numerical / stable / effective, KQ | PV) — " + m.toString().trim()
+                        + "; per seed, min over layers and products of the " + metric + " drop: "
+                        + perSeed.stream().map(v -> String.format(Locale.ROOT, "%.3g", v)).collect(Collectors.joining(", ")),
+                "per seed: min over layers and KQ/PV of [head-mean " + metric + " at λ = 0 − at λ = " + topName
+                        + "]; 95% t interval over seeds above 0",
+                Effect.overSeeds("per seed: smallest drop of head-mean " + metric + " from λ = 0 to the largest λ", toArray(perSeed), 0));
+    }
+
+    /**
+     * Per seed: mean over {@code layers} and both products of [head-mean rank under Adam + L2 − under
+     * AdamW] at the largest λ both have; reproduces when its interval is above 0.
+     */
+    static ClaimCheck strongestWithAdamw(String id, List<Run> runs, List<Integer> layers, String metric) {
+        TreeMap<Long, TreeMap<Double, Run>> adamw = bySeed(runs, "adamw");
+        TreeMap<Long, TreeMap<Double, Run>> coupled = bySeed(runs, "adam-l2");
+        List<Double> perSeed = new ArrayList<>();
+        StringBuilder m = new StringBuilder();
+        for (Map.Entry<Long, TreeMap<Double, Run>> e : adamw.entrySet()) {
+            TreeMap<Double, Run> other = coupled.get(e.getKey());
+            if (other == null) {
+                continue;
+            }
+            Double top = e.getValue().keySet().stream().filter(other::containsKey).max(Double::compare).orElse(null);
+            if (top == null || top <= 0) {
+                perSeed.add(Double.NaN);
+                continue;
+            }
+            double sum = 0;
+            int n = 0;
+            for (int layer : layers) {
+                for (String product : List.of("KQ", "PV")) {
+                    sum += mean(other.get(top), layer, product, metric) - mean(e.getValue().get(top), layer, product, metric);
+                    n++;
+                }
+            }
+            perSeed.add(sum / n);
+            m.append(String.format(Locale.ROOT, "seed %d, λ=%s: AdamW %s; Adam+L2 %s; ", e.getKey(), Charts.fmt(top),
+                    describeOne(e.getValue().get(top), layers), describeOne(other.get(top), layers)));
+        }
+        return ClaimCheck.claim(id, "the rank reduction is strongest with AdamW (vs Adam + coupled L2, same λ and seed)",
+                (perSeed.isEmpty() ? "no seed has both AdamW and Adam+L2 runs" : m.toString().trim()) + "; per seed, Adam+L2 − AdamW "
+                        + metric + ": " + perSeed.stream().map(v -> String.format(Locale.ROOT, "%.3g", v)).collect(Collectors.joining(", ")),
+                "per seed: mean over layers and KQ/PV of head-mean " + metric + " under Adam+L2 − under AdamW at the largest λ; 95% t interval above 0",
+                Effect.overSeeds("per seed: head-mean " + metric + " under Adam+L2 minus under AdamW at the largest λ",
+                        perSeed.isEmpty() ? new double[] {Double.NaN} : toArray(perSeed), 0));
+    }
+
+    private static String describe(TreeMap<Double, Run> runs, List<Integer> layers) {
+        return runs.entrySet().stream().map(e -> "λ=" + Charts.fmt(e.getKey()) + " " + describeOne(e.getValue(), layers))
+                .collect(Collectors.joining(", "));
+    }
+
+    private static String describeOne(Run r, List<Integer> layers) {
+        StringBuilder b = new StringBuilder();
+        for (String product : List.of("KQ", "PV")) {
+            b.append(b.isEmpty() ? "" : " | ").append(String.format(Locale.ROOT, "%.2f/%.2f/%.2f", layerMean(r, layers, product, "numerical_rank"),
+                    layerMean(r, layers, product, "stable_rank"), layerMean(r, layers, product, "effective_rank")));
+        }
+        return b.toString();
+    }
+
+    private static double[] toArray(List<Double> v) {
+        return v.stream().mapToDouble(Double::doubleValue).toArray();
     }
 
     private static String label(String product) {
@@ -162,7 +312,7 @@ public final class Kobayashi2024Fig3Task implements Task {
                 && row.get("product").equals(product)).doubles(metric)).average().orElseThrow();
     }
 
-    private static List<Run> read(TaskContext ctx, String key) throws java.io.IOException {
+    private static List<Run> read(TaskContext ctx, String key, String seedKey) throws java.io.IOException {
         ObjectMapper json = new ObjectMapper();
         List<Run> runs = new ArrayList<>();
         for (TaskInput in : ctx.inputs("analyze")) {
@@ -179,7 +329,10 @@ public final class Kobayashi2024Fig3Task implements Task {
             }
             Table all = Table.read(in.dir().resolve(RankTables.RANKS)).where(r -> r.get("which").equals("current"));
             long last = (long) Arrays.stream(all.doubles("step")).max().orElseThrow();
-            runs.add(new Run(model.get("model").asText(), n.doubleValue(), model.get("layers").asInt(), model.get("heads").asInt(),
+            Object seed = in.sweepPoint().get(seedKey);
+            Object optimizer = in.sweepPoint().get("optimizer");
+            runs.add(new Run(model.get("model").asText(), optimizer == null ? "adamw" : optimizer.toString(),
+                    seed instanceof Number sn ? sn.longValue() : 0, n.doubleValue(), model.get("layers").asInt(), model.get("heads").asInt(),
                     all.where(r -> Long.parseLong(r.get("step")) == last)));
         }
         return runs;

@@ -9,6 +9,8 @@ import io.rankrepro.tasks.io.Table;
 import io.rankrepro.tasks.task.ClaimCheck;
 import io.rankrepro.tasks.task.ClaimChecks;
 import io.rankrepro.tasks.task.Contract;
+import io.rankrepro.tasks.task.Default;
+import io.rankrepro.tasks.task.Effect;
 import io.rankrepro.tasks.task.ParamCheck;
 import io.rankrepro.tasks.task.Task;
 import io.rankrepro.tasks.task.TaskContext;
@@ -34,11 +36,12 @@ import java.util.TreeMap;
  * {@code figA2.png}: one panel per layer. {@code balance_summary.csv}: median and max relative gap
  * Δ/Frobenius side per run, step and product.
  *
- * <p>Check (the paper: a model trained with AdamW λ = 0.1 is nearly balanced): at the run whose
- * {@code lambda_key} equals {@code check_lambda}, the median relative gap of the final checkpoint is
- * at most {@code max_median_relative_gap} for KQ and PV, below its own initialization's (random tall
- * factors, d ≫ d_h, are already nearly balanced, so the threshold alone says little) and below the
- * λ = 0 run's when there is one.
+ * <p>Claim (the paper: a model trained with AdamW λ = 0.1 is nearly balanced), paired by seed: per
+ * seed, the smaller over KQ and PV of ln(min(median relative gap at initialization, at λ = 0 after
+ * training) / median relative gap at {@code check_lambda} after training), 95% t interval above 0.
+ * Random tall factors (d ≫ d_h) already start below any absolute bound such as 0.1, so the bound
+ * alone cannot fail; it is reported beside. A standalone checkpoint (no sweep) is held to the bound
+ * {@code max_median_relative_gap}, all that one file allows.
  */
 public final class Kobayashi2024Fig4Task implements Task {
     static final String SUMMARY = "balance_summary.csv";
@@ -52,9 +55,12 @@ public final class Kobayashi2024Fig4Task implements Task {
      * @param lambdaKey            the swept parameter that labels each run (a standalone file has none)
      * @param checkLambda          the run whose balance is checked
      * @param maxMedianRelativeGap the largest median relative gap Δ/Frobenius side that counts as balanced
+     *                             (reported; the claim for a standalone checkpoint)
+     * @param seedKey              the swept parameter that repeats a configuration (pairs runs)
      */
-    public record Config(String lambdaKey, double checkLambda, double maxMedianRelativeGap) {
+    public record Config(String lambdaKey, double checkLambda, double maxMedianRelativeGap, @Default("seed_offset") String seedKey) {
         public Config {
+            ParamCheck.require(seedKey != null && !seedKey.isBlank(), "seed_key", "required");
             ParamCheck.require(lambdaKey != null, "lambda_key", "required");
             ParamCheck.range("check_lambda", checkLambda, 0, 100);
             ParamCheck.positive("max_median_relative_gap", maxMedianRelativeGap, 1);
@@ -72,7 +78,7 @@ public final class Kobayashi2024Fig4Task implements Task {
     }
 
     /** One analysed checkpoint series; {@code lambda} is NaN for a standalone file. */
-    record Source(String label, double lambda, Table rows, long firstStep, long lastStep) { }
+    record Source(String label, double lambda, long seed, Table rows, long firstStep, long lastStep) { }
 
     @Override
     public void run(TaskContext ctx) throws Exception {
@@ -84,15 +90,17 @@ public final class Kobayashi2024Fig4Task implements Task {
             JsonNode src = json.readTree(in.dir().resolve(BalanceAnalyzeTask.SOURCE).toFile());
             Object l = in.sweepPoint().get(key);
             double lambda = l instanceof Number n ? n.doubleValue() : Double.NaN;
-            String label = l != null ? "λ_att = " + Charts.fmt(lambda) : src.get("source").asText();
+            long seed = in.sweepPoint().get(p.seedKey()) instanceof Number n ? n.longValue() : 0;
+            String label = l != null ? "λ_att = " + Charts.fmt(lambda) + (in.sweepPoint().containsKey(p.seedKey()) ? ", seed " + seed : "")
+                    : src.get("source").asText();
             long first = src.get("steps").get(0).asLong();
             long last = src.get("steps").get(src.get("steps").size() - 1).asLong();
-            sources.add(new Source(label, lambda, Table.read(in.dir().resolve(BalanceAnalyzeTask.TABLE)), first, last));
+            sources.add(new Source(label, lambda, seed, Table.read(in.dir().resolve(BalanceAnalyzeTask.TABLE)), first, last));
         }
         if (sources.isEmpty()) {
             throw new IllegalStateException("no balance/analyze inputs among " + ctx.inputs().stream().map(TaskInput::taskId).toList());
         }
-        sources.sort((a, b) -> Double.compare(a.lambda(), b.lambda()));
+        sources.sort(java.util.Comparator.comparingDouble(Source::lambda).thenComparingLong(Source::seed));
 
         List<XYChart> main = new ArrayList<>();
         for (String product : List.of("KQ", "PV")) {
@@ -138,7 +146,7 @@ public final class Kobayashi2024Fig4Task implements Task {
                         Arrays.sort(g);
                         w.row(s.label().replace(",", ";"), s.lambda(), step, product, median(g), g[g.length - 1], g.length);
                         String at = step == s.lastStep() ? "" : "|init";
-                        medians.put(s.lambda() + "|" + product + at, new double[] {median(g), g[g.length - 1]});
+                        medians.put(key(s.lambda(), s.seed(), product) + at, new double[] {median(g), g[g.length - 1]});
                     }
                     if (s.firstStep() == s.lastStep()) {
                         break;
@@ -149,49 +157,59 @@ public final class Kobayashi2024Fig4Task implements Task {
         ClaimChecks.write(ctx.outputDir(), List.of(check(sources, medians, p)));
     }
 
+    static String key(double lambda, long seed, String product) {
+        return lambda + "|" + seed + "|" + product;
+    }
+
     static ClaimCheck check(List<Source> sources, Map<String, double[]> medians, Config p) {
         double checkLambda = p.checkLambda();
         double tol = p.maxMedianRelativeGap();
         StringBuilder m = new StringBuilder();
         for (Source s : sources) {
-            double[] kq = medians.get(s.lambda() + "|KQ");
-            double[] pv = medians.get(s.lambda() + "|PV");
+            double[] kq = medians.get(key(s.lambda(), s.seed(), "KQ"));
+            double[] pv = medians.get(key(s.lambda(), s.seed(), "PV"));
             m.append(String.format(Locale.ROOT, "%s (step %d): median Δ/Frobenius KQ %.3g, PV %.3g (max %.3g, %.3g)",
                     s.label(), s.lastStep(), kq[0], pv[0], kq[1], pv[1]));
-            double[] kqInit = medians.get(s.lambda() + "|KQ|init");
+            double[] kqInit = medians.get(key(s.lambda(), s.seed(), "KQ") + "|init");
             if (kqInit != null) {
                 m.append(String.format(Locale.ROOT, ", at step %d KQ %.3g, PV %.3g", s.firstStep(), kqInit[0],
-                        medians.get(s.lambda() + "|PV|init")[0]));
+                        medians.get(key(s.lambda(), s.seed(), "PV") + "|init")[0]));
             }
             m.append("; ");
         }
-        boolean standalone = sources.stream().allMatch(s -> Double.isNaN(s.lambda()));
-        double[] kq = medians.get((standalone ? Double.NaN : checkLambda) + "|KQ");
-        double[] pv = medians.get((standalone ? Double.NaN : checkLambda) + "|PV");
-        if (kq == null) {
+        String claim = "in a model trained with weight decay on attention, ½(‖W_Q^h‖²+‖W_K^h‖²) ≈ ‖W_K^hᵀW_Q^h‖_* (and likewise P^h, W_V^h) for every head: the factors are balanced";
+        if (sources.stream().allMatch(s -> Double.isNaN(s.lambda()))) {
+            Source s = sources.get(0);
+            double worst = Math.max(medians.get(key(s.lambda(), s.seed(), "KQ"))[0], medians.get(key(s.lambda(), s.seed(), "PV"))[0]);
+            return ClaimCheck.claim("fig4-heads-balanced", claim, m.toString().trim(),
+                    String.format(Locale.ROOT, "the given checkpoint: median relative gap Δ/Frobenius side < %s for KQ and PV", tol),
+                    Effect.deterministic("−max over KQ, PV of the median relative gap of the given checkpoint", -worst, -tol));
+        }
+        if (sources.stream().noneMatch(s -> s.lambda() == checkLambda)) {
             throw new IllegalArgumentException("check_lambda " + checkLambda + " is not among the runs " + sources.stream().map(Source::label).toList());
         }
-        boolean ok = kq[0] <= tol && pv[0] <= tol;
-        double[] kqInit = medians.get((standalone ? Double.NaN : checkLambda) + "|KQ|init");
-        double[] pvInit = medians.get((standalone ? Double.NaN : checkLambda) + "|PV|init");
-        String vsInit = "";
-        if (kqInit != null) {
-            ok &= kq[0] < kqInit[0] && pv[0] < pvInit[0];
-            vsInit = ", below its initialization's";
+        List<Double> perSeed = new ArrayList<>();
+        for (Source s : sources) {
+            if (s.lambda() != checkLambda) {
+                continue;
+            }
+            double worst = Double.POSITIVE_INFINITY;
+            for (String product : List.of("KQ", "PV")) {
+                double gap = medians.get(key(checkLambda, s.seed(), product))[0];
+                double[] init = medians.get(key(checkLambda, s.seed(), product) + "|init");
+                double[] zero = checkLambda == 0 ? null : medians.get(key(0.0, s.seed(), product));
+                double reference = Math.min(init == null ? Double.NaN : init[0], zero == null ? Double.NaN : zero[0]);
+                worst = Math.min(worst, Math.log(reference / gap));
+            }
+            perSeed.add(worst);
         }
-        double[] kq0 = medians.get(0.0 + "|KQ");
-        double[] pv0 = medians.get(0.0 + "|PV");
-        String vsZero = "";
-        if (!standalone && kq0 != null && checkLambda != 0) {
-            ok &= kq[0] < kq0[0] && pv[0] < pv0[0];
-            vsZero = ", and below the λ_att = 0 run's";
-        }
-        return new ClaimCheck("attention-heads-balanced",
-                "in a model trained with weight decay on attention, ½(‖W_Q^h‖²+‖W_K^h‖²) ≈ ‖W_K^hᵀW_Q^h‖_* (and likewise P^h, W_V^h) for every head: the factors are balanced",
-                m.toString().trim(),
-                String.format(Locale.ROOT, "%s: median relative gap Δ/Frobenius side ≤ %s for KQ and PV%s%s",
-                        standalone ? "the given checkpoint" : "λ_att = " + Charts.fmt(checkLambda), tol, vsInit, vsZero),
-                ok);
+        m.append("per seed, min over KQ/PV of ln(min(init, λ = 0) / λ = ").append(Charts.fmt(checkLambda)).append("): ")
+                .append(perSeed.stream().map(v -> String.format(Locale.ROOT, "%.3g", v)).collect(java.util.stream.Collectors.joining(", ")));
+        return ClaimCheck.claim("fig4-heads-balanced", claim, m.toString().trim(),
+                String.format(Locale.ROOT, "per seed: min over KQ, PV of ln(min(median gap at init, at λ_att = 0) / median gap at λ_att = %s) > 0 "
+                        + "(95%% t interval over seeds); the absolute median is reported beside the bound %s", Charts.fmt(checkLambda), tol),
+                Effect.overSeeds("per seed: e-folds by which λ_att = " + Charts.fmt(checkLambda)
+                        + " balances the heads beyond both the initialization and λ_att = 0", perSeed.stream().mapToDouble(Double::doubleValue).toArray(), 0));
     }
 
     private static XYSeries points(XYChart c, String name, Source s, String product, long step, int layer) {

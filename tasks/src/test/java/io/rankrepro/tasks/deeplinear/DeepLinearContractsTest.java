@@ -144,7 +144,7 @@ class DeepLinearContractsTest {
         TaskInput figure = runner.run(new Kobayashi2024LinTask(), "figure", "figure", LIN_FIGURE, Map.of(), trains);
         assertEquals(List.of("checks.json", "lin.png", "lin.svg"), ContractRunner.files(figure.dir()));
         List<String> ids = ClaimChecks.read(figure.dir()).stream().map(ClaimCheck::id).toList();
-        assertEquals(List.of("product-rank-falls-to-teacher-rank", "unused-hidden-directions-vanish", "balanced-critical-point"), ids);
+        assertEquals(List.of("lin-product-rank-to-teacher", "lin-unused-hidden-vanish", "lin-balanced-critical-point"), ids);
         assertTrue(ContractRunner.files(figure.dir()).contains("lin.png"));
     }
 

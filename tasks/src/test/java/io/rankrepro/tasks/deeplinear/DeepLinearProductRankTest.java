@@ -83,4 +83,12 @@ class DeepLinearProductRankTest {
         assertTrue(BalancedDeepLinear.productSingularValue(0.4, 0.1, 2) > 0.29);
         assertEquals(0.0, BalancedDeepLinear.productSingularValue(0.4, 0.1, 4), 0);
     }
+
+    @Test
+    void hiddenContrastCountsOnlyWhereDecayKeepsExactlyTheTeachersRank() {
+        assertEquals(12, Kobayashi2024LinTask.hiddenContrast(16, 4, 4));
+        assertEquals(0, Kobayashi2024LinTask.hiddenContrast(4, 4, 4), "no contrast at λ = 0: not above 0");
+        assertEquals(-2, Kobayashi2024LinTask.hiddenContrast(16, 6, 4), "decay left two extra directions");
+        assertEquals(-1, Kobayashi2024LinTask.hiddenContrast(16, 3, 4), "decay killed a teacher direction");
+    }
 }

@@ -29,9 +29,9 @@ class FactorizedContractsTest {
 
     /** The shipped specs' values (pipeline/experiments/kobayashi2024/fig1.yaml and figA1.yaml). */
     static final Map<String, Object> FIG1_ANALYZE = Map.of("rate_fit_floor", 1.0e-11);
-    static final Map<String, Object> FIG1_FIGURE = Map.of("sv_panel_lambda", 0.4, "gap_tolerance", 1.0e-12, "rate_tolerance", 0.05,
+    static final Map<String, Object> FIG1_FIGURE = Map.of("sv_panel_lambda", 0.4, "gap_tolerance", 1.0e-12, "rate_tolerance", 1.0e-3,
             "sv_tolerance", 1.0e-3, "threshold_margin", 0.05);
-    static final Map<String, Object> FIGA1_FIGURE = Map.of("target", List.of(1.0, 0.3), "zero_tolerance", 1.0e-3);
+    static final Map<String, Object> FIGA1_FIGURE = Map.of("target", List.of(1.0, 0.3), "separation", 100.0);
 
     static Map<String, Object> fig1Train(double lambda, int steps) {
         return Map.of("lambda", lambda, "target_diagonal", List.of(0.2, 0.4, 0.6, 0.8, 1.0), "half_in_loss", false,
@@ -46,11 +46,11 @@ class FactorizedContractsTest {
     @Test
     void theShippedSpecsParamsBind() {
         assertEquals(new FactorizedToyAnalyzeTask.Config(1e-11), ParamsBinding.bind(FactorizedToyAnalyzeTask.Config.class, FIG1_ANALYZE));
-        assertEquals(new Kobayashi2024Fig1Task.Config(0.4, 1e-12, 0.05, 1e-3, 0.05),
+        assertEquals(new Kobayashi2024Fig1Task.Config(0.4, 1e-12, 1e-3, 1e-3, 0.05, 0.01),
                 ParamsBinding.bind(Kobayashi2024Fig1Task.Config.class, FIG1_FIGURE));
         assertEquals(new TwoParameterTrainTask.Config(0.5, List.of(1.0, 0.3), List.of(0.25, 1.0), 0.01, 3000, 5, 0.9, 0.999, 1e-8),
                 ParamsBinding.bind(TwoParameterTrainTask.Config.class, figA1Train(0.5, 3000)));
-        assertEquals(new Kobayashi2024FigA1Task.Config(List.of(1.0, 0.3), 1e-3), ParamsBinding.bind(Kobayashi2024FigA1Task.Config.class, FIGA1_FIGURE));
+        assertEquals(new Kobayashi2024FigA1Task.Config(List.of(1.0, 0.3), 100), ParamsBinding.bind(Kobayashi2024FigA1Task.Config.class, FIGA1_FIGURE));
     }
 
     @Test
@@ -115,12 +115,10 @@ class FactorizedContractsTest {
     @Test
     void figA1RefusesABadTargetOrTolerance() {
         Class<Kobayashi2024FigA1Task.Config> type = Kobayashi2024FigA1Task.Config.class;
-        assertRefused(type, FIGA1_FIGURE, "zero_tolerance", 0.0);
-        assertRefused(type, FIGA1_FIGURE, "zero_tolerance", 1.5);
+        assertRefused(type, FIGA1_FIGURE, "separation", 0.5);
         assertRefused(type, FIGA1_FIGURE, "target", List.of(1.0, 0.3, 0.1));
         assertRefused(type, FIGA1_FIGURE, "target", List.of("one", "two"));
         assertRequired(type, FIGA1_FIGURE, "target");
-        assertRequired(type, FIGA1_FIGURE, "zero_tolerance");
     }
 
     @Test
@@ -164,8 +162,10 @@ class FactorizedContractsTest {
         TaskInput figure = runner.run(new Kobayashi2024Fig1Task(), "figure", "figure", FIG1_FIGURE, Map.of(), all);
         assertEquals(List.of("checks.json", "fig1.png", "fig1.svg"), ContractRunner.files(figure.dir()));
         List<ClaimCheck> checks = ClaimChecks.read(figure.dir());
-        assertEquals(List.of("gap-nonnegative", "imbalance-decay-rate", "soft-threshold"), checks.stream().map(ClaimCheck::id).toList());
-        assertTrue(checks.get(0).passed(), checks.get(0).toString());
+        assertEquals(List.of("gap-nonnegative", "fig1-gap-decays-exponentially", "fig1-imbalance-rate", "fig1-soft-threshold",
+                "fig1-singular-values-over-training"), checks.stream().map(ClaimCheck::id).toList());
+        assertTrue(checks.get(0).passed() && !checks.get(0).countsAsClaim(), checks.get(0).toString());
+        assertTrue(checks.subList(1, 5).stream().allMatch(c -> c.countsAsClaim() && c.effect() != null), checks.toString());
     }
 
     /** A-figA1 at smoke size: two-param train (2 λ) → figure on its declared inputs alone. */
@@ -181,7 +181,7 @@ class FactorizedContractsTest {
         assertTrue(Files.readString(trains.get(0).dir().resolve("trajectories.csv")).startsWith("parameterization,optimizer,step,w1,w2\n"));
         TaskInput figure = runner.run(new Kobayashi2024FigA1Task(), "figure", "figure", FIGA1_FIGURE, Map.of(), trains);
         assertEquals(List.of("checks.json", "figA1.png", "figA1.svg"), ContractRunner.files(figure.dir()));
-        assertEquals(List.of("factorized-l2-is-l1"), ClaimChecks.read(figure.dir()).stream().map(ClaimCheck::id).toList());
+        assertEquals(List.of("figA1-factorized-l2-is-l1", "figA1-adamw-factorized-sparser"), ClaimChecks.read(figure.dir()).stream().map(ClaimCheck::id).toList());
     }
 
     static Map<String, Object> with(Map<String, Object> m, String key, Object value) {

@@ -39,7 +39,7 @@ class InContextContractsTest {
     void theShippedSpecsParamsBindAndDecaysDefaultToZero() {
         InContextTrainTask.Config c = ParamsBinding.bind(InContextTrainTask.Config.class, fig2Train(0.3));
         assertEquals(new InContextTrainTask.Config(5, 24, 8, 0.25, 32, 4, 2, 2, 1.0, 0.3, "adamw", 0.002, 100, 1.0, 0, 0, 0, 64, 3000,
-                24, 0.01), c);
+                24, 0.01, 0), c);
         Map<String, Object> bare = fig2Train(0.3);
         bare.remove("weight_decay_mlp");
         bare.remove("weight_decay_other");
@@ -155,7 +155,7 @@ class InContextContractsTest {
         TaskInput figure = runner.run(new Kobayashi2024Fig2Task(), "figure", "figure", with(FIG2_FIGURE, "detail_layer", 0), Map.of(),
                 trains);
         assertEquals(List.of("checks.json", "fig2.png", "fig2.svg"), ContractRunner.files(figure.dir()));
-        assertEquals(List.of("pv-rank-falls-with-lambda", "imbalance-decays-faster-with-lambda", "gap-vanishes-with-lambda"),
+        assertEquals(List.of("fig2-pv-rank-falls", "fig2-imbalance-decays-faster", "fig2-gap-vanishes"),
                 ClaimChecks.read(figure.dir()).stream().map(ClaimCheck::id).toList());
     }
 

@@ -46,6 +46,40 @@ class PerplexityTest {
         assertEquals(4.0, g.cell(0, 0.1).mean(), 1e-12);
         assertEquals(2.0, g.cell(0, 0.1).std(), 1e-12); // sample std of 2, 4, 6
         assertEquals(0.0, g.cell(1, 0.1).std(), 0);
-        assertEquals(false, Kobayashi2024Tab1Task.check(g).passed()); // 4 ± 2 is not below 5 by more than 2
+    }
+
+    /**
+     * Paired by seed: the seeds' spread (2, 4, 6) is shared by both conditions, so a steady +0.5 from
+     * attention decay reproduces although the unpaired cells overlap; a sign that flips does not.
+     */
+    @Test
+    void tab1ComparesPairedBySeed() {
+        PerplexityGrid g = new PerplexityGrid();
+        java.util.TreeMap<Long, java.util.Map<java.util.List<Double>, Double>> bySeed = new java.util.TreeMap<>();
+        double[] base = {2, 4, 6, 3, 5};
+        double[] shift = {0.5, 0.6, 0.4, 0.5, 0.55};
+        for (int s = 0; s < base.length; s++) {
+            put(g, bySeed, s, 0, base[s]);
+            put(g, bySeed, s, 1, base[s] + shift[s]);
+        }
+        var holds = Kobayashi2024Tab1Task.check(g, bySeed);
+        assertEquals(0.51, holds.effect().estimate(), 1e-12);
+        assertEquals(5, holds.effect().seeds());
+        assertEquals(true, holds.passed(), holds.toString());
+
+        PerplexityGrid g2 = new PerplexityGrid();
+        java.util.TreeMap<Long, java.util.Map<java.util.List<Double>, Double>> flips = new java.util.TreeMap<>();
+        double[] mixed = {0.5, -0.6, 0.4, -0.5, 0.3};
+        for (int s = 0; s < base.length; s++) {
+            put(g2, flips, s, 0, base[s]);
+            put(g2, flips, s, 1, base[s] + mixed[s]);
+        }
+        assertEquals(false, Kobayashi2024Tab1Task.check(g2, flips).passed());
+    }
+
+    private static void put(PerplexityGrid g, java.util.TreeMap<Long, java.util.Map<java.util.List<Double>, Double>> bySeed,
+                            long seed, double att, double ppl) {
+        g.add(att, 0.1, ppl);
+        bySeed.computeIfAbsent(seed, k -> new java.util.HashMap<>()).put(java.util.List.of(att, 0.1), ppl);
     }
 }

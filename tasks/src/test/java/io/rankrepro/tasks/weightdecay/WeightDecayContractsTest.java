@@ -16,6 +16,7 @@ import io.rankrepro.tasks.model.GptConfig;
 import io.rankrepro.tasks.model.ModelParameters;
 import io.rankrepro.tasks.model.TransformerConfig;
 import io.rankrepro.tasks.rank.RankTables;
+import io.rankrepro.tasks.task.ClaimCheck;
 import io.rankrepro.tasks.task.ClaimChecks;
 import io.rankrepro.tasks.task.Contract;
 import io.rankrepro.tasks.task.Params;
@@ -38,6 +39,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -230,7 +232,7 @@ class WeightDecayContractsTest {
         List<String> summary = Files.readAllLines(figure.resolve(Kobayashi2024Fig4Task.SUMMARY));
         assertEquals(1 + 2 * 2 * 2, summary.size(), "two runs × (init, final) × (KQ, PV)");
         assertTrue(summary.get(1).startsWith("λ_att = 0,0.0,0,KQ,"), summary.get(1));
-        assertEquals("attention-heads-balanced", ClaimChecks.read(figure).get(0).id());
+        assertEquals("fig4-heads-balanced", ClaimChecks.read(figure).get(0).id());
     }
 
     @Test
@@ -303,41 +305,63 @@ class WeightDecayContractsTest {
     }
 
     @Test
-    void fig3PairsAnalyzeAndTrainInputsBySweepPoint(@TempDir Path dir) throws Exception {
+    void fig3PairsAnalyzeAndTrainInputsBySweepPointAndSeed(@TempDir Path dir) throws Exception {
         Kobayashi2024Fig3Task task = new Kobayashi2024Fig3Task();
         List<TaskInput> inputs = new ArrayList<>();
-        for (double lambda : new double[] {0, 3.0}) {
-            Map<String, Object> point = Map.of("weight_decay_attention", lambda);
-            Path train = Files.createDirectories(dir.resolve("train" + lambda));
-            Files.writeString(train.resolve(CheckpointFiles.MODEL), "{\"model\": \"gpt\", \"layers\": 2, \"heads\": 2}");
-            Files.writeString(train.resolve("loss.csv"), "step,loss\n");
-            Path analyze = Files.createDirectories(dir.resolve("analyze" + lambda));
-            StringBuilder ranks = new StringBuilder("step,which,layer,head,product,numerical_rank\n");
-            for (int step : new int[] {0, 30}) {
-                for (int layer = 0; layer < 2; layer++) {
-                    for (int head = 0; head < 2; head++) {
-                        for (String product : List.of("KQ", "PV")) {
-                            int rank = step == 0 || lambda == 0 ? 8 : 2 + head;
-                            ranks.append(step).append(",current,").append(layer).append(',').append(head).append(',').append(product)
-                                    .append(',').append(rank).append('\n');
-                            ranks.append(step).append(",delta,").append(layer).append(',').append(head).append(',').append(product)
-                                    .append(",99\n");
+        for (long seed : new long[] {0, 1}) {
+            for (double lambda : new double[] {0, 3.0}) {
+                Map<String, Object> point = Map.of("weight_decay_attention", lambda, "seed_offset", seed);
+                String name = lambda + "-" + seed;
+                Path train = Files.createDirectories(dir.resolve("train" + name));
+                Files.writeString(train.resolve(CheckpointFiles.MODEL), "{\"model\": \"gpt\", \"layers\": 2, \"heads\": 2}");
+                Files.writeString(train.resolve("loss.csv"), "step,loss\n");
+                Path analyze = Files.createDirectories(dir.resolve("analyze" + name));
+                StringBuilder ranks = new StringBuilder("step,which,layer,head,product,numerical_rank,stable_rank,effective_rank\n");
+                for (int step : new int[] {0, 30}) {
+                    for (int layer = 0; layer < 2; layer++) {
+                        for (int head = 0; head < 2; head++) {
+                            for (String product : List.of("KQ", "PV")) {
+                                // seed 1's PV falls by one less: the statistic is the smaller drop
+                                int rank = step == 0 || lambda == 0 ? 8 : 2 + head + (seed == 1 && product.equals("PV") ? 1 : 0);
+                                ranks.append(step).append(",current,").append(layer).append(',').append(head).append(',').append(product)
+                                        .append(',').append(rank).append(',').append(rank / 2.0).append(',').append(rank / 1.5).append('\n');
+                                ranks.append(step).append(",delta,").append(layer).append(',').append(head).append(',').append(product)
+                                        .append(",99,99,99\n");
+                            }
                         }
                     }
                 }
+                Files.writeString(analyze.resolve(RankTables.RANKS), ranks.toString());
+                Files.writeString(analyze.resolve(RankTables.SPECTRA), "");
+                inputs.add(declared(task.contract(), new TaskInput("train" + name, "train", point, train), dir.resolve("in-train" + name)));
+                inputs.add(declared(task.contract(), new TaskInput("analyze" + name, "analyze", point, analyze), dir.resolve("in-analyze" + name)));
             }
-            Files.writeString(analyze.resolve(RankTables.RANKS), ranks.toString());
-            Files.writeString(analyze.resolve(RankTables.SPECTRA), "");
-            inputs.add(declared(task.contract(), new TaskInput("train" + lambda, "train", point, train), dir.resolve("in-train" + lambda)));
-            inputs.add(declared(task.contract(), new TaskInput("analyze" + lambda, "analyze", point, analyze), dir.resolve("in-analyze" + lambda)));
         }
         Path out = run(task, "figure", Map.of("lambda_key", "weight_decay_attention", "metric", "numerical_rank", "layers", List.of(1),
                 "name", "figA3"), Map.of(), inputs, dir.resolve("figure"));
         assertTrue(Files.isRegularFile(out.resolve("figA3.png")));
         var checks = ClaimChecks.read(out);
-        assertEquals(List.of("rank-falls-lm-layer1-KQ", "rank-falls-lm-layer1-PV"), checks.stream().map(c -> c.id()).toList());
-        assertTrue(checks.stream().allMatch(c -> c.passed()), checks.toString());
-        assertTrue(checks.get(0).measured().contains("λ=0: 8.00, λ=3: 2.50"), checks.get(0).measured());
+        assertEquals(List.of("figA3-rank-falls"), checks.stream().map(c -> c.id()).toList());
+        assertEquals(List.of(5.5, 4.5), checks.get(0).effect().perSeed(), "8 − 2.5 for seed 0; 8 − 3.5 (PV) for seed 1");
+        assertFalse(checks.get(0).passed(), "two seeds: t = 12.7 puts the interval of 5.5, 4.5 across 0");
+        assertTrue(checks.get(0).measured().contains("seed 0: λ=0 8.00/4.00/5.33 | 8.00/4.00/5.33, λ=3 2.50/1.25/1.67"), checks.get(0).measured());
+    }
+
+    @Test
+    void fig3RankClaimFailsWhenOneSeedDoesNotFall() {
+        TreeMap<Long, TreeMap<Double, Kobayashi2024Fig3Task.Run>> seeds = new TreeMap<>();
+        for (long seed = 0; seed < 3; seed++) {
+            for (double lambda : new double[] {0, 3}) {
+                int top = seed == 2 ? 8 : 3;
+                seeds.computeIfAbsent(seed, k -> new TreeMap<>()).put(lambda, new Kobayashi2024Fig3Task.Run("gpt", "adamw", seed, lambda, 1, 1,
+                        Table.builder("step", "which", "layer", "head", "product", "numerical_rank", "stable_rank", "effective_rank")
+                                .row(9, "current", 0, 0, "KQ", lambda == 0 ? 8 : top, 1, 1)
+                                .row(9, "current", 0, 0, "PV", lambda == 0 ? 8 : top, 1, 1).build()));
+            }
+        }
+        ClaimCheck c = Kobayashi2024Fig3Task.rankFalls("fig3-lm-rank-falls", "LM", seeds, List.of(0), "numerical_rank");
+        assertEquals(List.of(5.0, 5.0, 0.0), c.effect().perSeed());
+        assertTrue(!c.passed(), "5, 5, 0: the t interval reaches below 0");
     }
 
     // ---- helpers --------------------------------------------------------------------------------
