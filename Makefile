@@ -16,6 +16,7 @@ RANKREPRO := bin/rankrepro
 
 include mlflow/mlflow.mk
 include data/data.mk
+include data/models.mk
 -include docker/docker.mk
 -include bench/bench.mk
 

@@ -57,6 +57,7 @@ public final class Panels {
         c.getStyler().setChartTitleFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13))
                 .setLegendFont(new Font(Font.SANS_SERIF, Font.PLAIN, 10))
                 .setChartBackgroundColor(Color.WHITE);
+        c.getStyler().setHeatMapValueDecimalPattern("0.###");
         int rows = values.length;
         int cols = rows == 0 ? 0 : values[0].length;
         List<Integer> x = new java.util.ArrayList<>();
