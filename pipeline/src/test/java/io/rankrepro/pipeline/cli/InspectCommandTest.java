@@ -5,13 +5,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.rankrepro.tasks.io.SafetensorsDtype;
 import io.rankrepro.tasks.io.SafetensorsTensor;
 import io.rankrepro.tasks.io.SafetensorsWriter;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -38,41 +35,24 @@ class InspectCommandTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir Path tmp;
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    private PrintStream oldOut;
-    private PrintStream oldErr;
-
-    @BeforeEach
-    void capture() {
-        oldOut = System.out;
-        oldErr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    }
-
-    @AfterEach
-    void restore() {
-        System.setOut(oldOut);
-        System.setErr(oldErr);
-    }
+    @RegisterExtension final ConsoleCapture console = new ConsoleCapture();
 
     @Test
     void inspectsPrintsTheSummaryAndCachesByContent() throws Exception {
         Path model = bert(tmp.resolve("tiny-bert"), D, "encoder.layer.%d.attention.self.query.weight");
         Path result = tmp.resolve("out");
         String[] args = {"inspect", model.toString(), "--out", result.toString(), "--workdir", tmp.resolve("work").toString(), "--no-tracking"};
-        assertEquals(0, RankreproCli.execute(args), () -> out + "\n" + err);
-        String printed = out.toString(StandardCharsets.UTF_8);
+        assertEquals(0, RankreproCli.execute(args), () -> console.out() + "\n" + console.err());
+        String printed = console.out();
         assertTrue(printed.contains("bert layout: 2 layers, 4 heads (4 key/value), d = 16, d_h = 4"), printed);
         assertTrue(printed.contains("    1  "), printed);
         for (String f : List.of("ranks.csv", "ranks_by_layer.csv", "spectra.csv", "balance.csv", "model.json", "summary.txt",
                 "inspect-heads.png", "inspect-heads.svg", "inspect-balance.png", "inspect-balance.svg")) {
             assertTrue(Files.size(result.resolve(f)) > 0, f);
         }
-        out.reset();
-        assertEquals(0, RankreproCli.execute(args), () -> out + "\n" + err);
-        assertTrue(out.toString(StandardCharsets.UTF_8).contains("≡ inspect skipped"), out.toString(StandardCharsets.UTF_8));
+        console.reset();
+        assertEquals(0, RankreproCli.execute(args), () -> console.out() + "\n" + console.err());
+        assertTrue(console.out().contains("≡ inspect skipped"), console.out());
     }
 
     @Test
@@ -119,8 +99,8 @@ class InspectCommandTest {
         Path result = tmp.resolve("refused-out");
         Path work = tmp.resolve("refused-work");
         int code = RankreproCli.execute("inspect", model.toString(), "--out", result.toString(), "--workdir", work.toString(), "--no-tracking");
-        String message = err.toString(StandardCharsets.UTF_8);
-        assertEquals(2, code, () -> out + "\n" + message);
+        String message = console.err();
+        assertEquals(2, code, () -> console.out() + "\n" + message);
         for (String e : expected) {
             assertTrue(message.contains(e), "expected '" + e + "' in:\n" + message);
         }
