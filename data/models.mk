@@ -26,3 +26,8 @@ $(MINILM_DIR)/model.safetensors:
 	@mkdir -p $(MINILM_DIR)
 	mv $(MINILM_DIR).download/config.json $(MINILM_DIR)/config.json
 	mv $(MINILM_DIR).download/model.safetensors $@ && rm -rf $(MINILM_DIR).download
+
+# The same check by hand: the CLI on the model, then numpy's dense SVD of every head against its tables.
+inspect-minilm: build model-minilm mlflow-venv
+	$(RANKREPRO) inspect $(MINILM_DIR) --no-tracking --out results/inspect/all-MiniLM-L6-v2
+	$(MLFLOW_VENV)/bin/python tests/src/test/python/inspect_reference.py $(MINILM_DIR) results/inspect/all-MiniLM-L6-v2
