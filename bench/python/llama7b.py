@@ -4,6 +4,7 @@
                             (model.layers.{l}.self_attn.{q,k,v,o}_proj.weight, 4 x 32 MiB a layer, 4.3 GB), in
                             two shards with model.safetensors.index.json and a LLaMA-2-7B config.json; seeded
                             N(0, 0.02^2) with a rank-r structure per head so that spectra are not all alike
+  gnu-time REPORT OUT.json   wall, CPU and peak RSS of the rankrepro side from GNU time -v
   factored DIR THREADS OUT.json [SPECTRA.csv]
                             the best numpy: per head, R factors of thin QRs of W_K^h, W_Q^h (d x d_h, float64),
                             the d_h x d_h SVD of R_K R_Q^T, the same for P^h, W_V^h; the metrics and balance gap
@@ -16,7 +17,7 @@ import struct
 import sys
 import time
 
-from common import write
+from common import factored_singular_values, write
 
 L, H, D = 32, 32, 4096
 DH = D // H
@@ -94,8 +95,7 @@ def factored(folder, threads, out, spectra=None):
             rows = slice(h * DH, (h + 1) * DH)
             wq, wk, wv, p = q[rows].T, k[rows].T, v[rows].T, o[:, rows]
             for name, a, b in (("KQ", wk, wq), ("PV", p, wv)):
-                ra, rb = np.linalg.qr(a, mode="r"), np.linalg.qr(b, mode="r")
-                s = np.linalg.svd(ra @ rb.T, compute_uv=False)
+                s = factored_singular_values(a, b)
                 half = 0.5 * ((a * a).sum() + (b * b).sum())
                 pr = s / s.sum()
                 stable, effective = (s ** 2).sum() / s[0] ** 2, np.exp(-(pr * np.log(pr)).sum())
@@ -123,9 +123,21 @@ def compare(values, spectra):
     return worst
 
 
+def gnu_time(report, out):
+    """Wall seconds and peak RSS of a command from GNU time -v's report."""
+    fields = dict(line.strip().rsplit(": ", 1) for line in open(report) if ": " in line)
+    h_m_s = [float(x) for x in fields["Elapsed (wall clock) time (h:mm:ss or m:ss)"].split(":")]
+    wall = sum(v * 60 ** i for i, v in enumerate(reversed(h_m_s)))
+    cpu = float(fields["User time (seconds)"]) + float(fields["System time (seconds)"])
+    write(out, {"side": "rankrepro-inspect", "seconds": [wall], "cpu_seconds": [cpu],
+                "peak_rss_mib": int(fields["Maximum resident set size (kbytes)"]) / 1024, "exit": int(fields["Exit status"])})
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "make-checkpoint":
         make_checkpoint(sys.argv[2])
+    elif sys.argv[1] == "gnu-time":
+        gnu_time(sys.argv[2], sys.argv[3])
     elif sys.argv[1] == "factored":
         factored(sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5] if len(sys.argv) > 5 else None)
     else:
