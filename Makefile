@@ -16,6 +16,7 @@ RANKREPRO := bin/rankrepro
 
 include mlflow/mlflow.mk
 include data/data.mk
+include data/models.mk
 -include docker/docker.mk
 -include bench/bench.mk
 
@@ -61,7 +62,7 @@ test-fast:
 DOCKER_UP := $(shell docker info >/dev/null 2>&1 && echo yes)
 
 ## Everything: unit tests, then integration tests against a real MLflow server and containers.
-test: mlflow-venv data-cpu $(if $(DOCKER_UP),images)
+test: mlflow-venv data-cpu model-minilm $(if $(DOCKER_UP),images)
 	RANKREPRO_REQUIRE_MLFLOW=1 mvn -B install
 
 clean:

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make bench: rankrepro (DJL / EJML) against PyTorch eager and numpy on this machine, side by side,
 # then docs/BENCHMARKS.md's tables and docs/benchmarks.png. Run through `make bench` (it builds
-# first); knobs: BENCH_AB (0 skips the export and parts a, b) BENCH_THREADS BENCH_WARMUP BENCH_STEPS BENCH_ROUNDS
+# first); knobs: BENCH_AB (0 skips the export and parts a, b) BENCH_7B (0 skips part d) BENCH_THREADS BENCH_WARMUP BENCH_STEPS BENCH_ROUNDS
 # BENCH_BLOCK BENCH_TOY_BLOCK (steps per turn) BENCH_PIPELINE (0 skips part c).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -58,6 +58,22 @@ echo "== (b) rank analysis of a GPT-2-small-shape checkpoint (12x12 heads, d=768
 [[ -f $out/gpt2_shape.safetensors ]] || "$py" bench/python/rank_svd.py make-checkpoint "$out/gpt2_shape.safetensors"
 "${java[@]}" rank "$out/gpt2_shape.safetensors" 5 "$out/java_rank.json"
 "$py" bench/python/rank_svd.py svd "$out/gpt2_shape.safetensors" "$threads" "$out/numpy_rank.json" "$out/rank_spectra.csv"
+"$py" bench/python/rank_svd.py factored "$out/gpt2_shape.safetensors" "$threads" "$out/numpy_rank_factored.json" "$out/rank_spectra.csv"
+fi
+
+if [[ ${BENCH_7B:-1} != 0 ]]; then
+  # 4.3 GB of bf16 attention weights, synthesised once (seeded) and kept under .cache/bench/, never committed
+  llama=${BENCH_7B_DIR:-.cache/bench/llama7b-shape}
+  echo "== (d) rankrepro inspect of a 7B-shaped LLaMA-layout checkpoint (32 layers x 32 heads, d=4096, bf16) vs numpy's factored path"
+  [[ -f $llama/model.safetensors.index.json ]] || (df -h "$(dirname "$llama")" && "$py" bench/python/llama7b.py make-checkpoint "$llama")
+  # the files read once beforehand, so that neither side pays the disk (each side maps or reads them itself)
+  cat "$llama"/*.safetensors > /dev/null
+  rm -rf "$out/inspect7b" "$out/inspect7b-work"
+  /usr/bin/time -v -o "$out/inspect7b.time" java -Dai.djl.offline=true -Djava.awt.headless=true -jar pipeline/target/rankrepro.jar \
+    inspect "$llama" --no-tracking --workdir "$out/inspect7b-work" --out "$out/inspect7b" > "$out/inspect7b.log"
+  "$py" bench/python/llama7b.py gnu-time "$out/inspect7b.time" "$out/java_inspect7b.json"
+  cat "$llama"/*.safetensors > /dev/null
+  (cd bench/python && "$py" llama7b.py factored "$OLDPWD/$llama" "$threads" "$out/numpy_inspect7b.json" "$out/inspect7b/spectra.csv")
 fi
 
 if [[ ${BENCH_PIPELINE:-1} != 0 ]]; then

@@ -70,3 +70,11 @@ class Turns:
             pass  # the next side is done and gone
         os.close(self.mine)
         os.close(self.next)
+
+
+def factored_singular_values(a, b):
+    """Singular values of A B^T (A, B: d x r, r << d) the way a careful researcher writes it in numpy:
+    R factors of thin QRs, then the r x r SVD of R_A R_B^T (never the d x d product)."""
+    import numpy as np
+    ra, rb = np.linalg.qr(a, mode="r"), np.linalg.qr(b, mode="r")
+    return np.linalg.svd(ra @ rb.T, compute_uv=False)

@@ -17,7 +17,8 @@ import picocli.CommandLine.Command;
                 "  rankrepro report                  results/report/index.html: every figure and claim",
                 "  rankrepro provenance FIGURE       where a figure came from (--verify re-hashes it)",
                 "  rankrepro compare RUN_A RUN_B     params that differ, metrics side by side",
-                "  rankrepro claims                  every paper claim tested, with its criterion (docs/CLAIMS.md)"},
+                "  rankrepro claims                  every paper claim tested, with its criterion (docs/CLAIMS.md)",
+                "  rankrepro inspect MODEL_DIR       any Hugging Face checkpoint's attention, head by head"},
         subcommands = {PlanCommand.class, RunCommand.class, ReportCommand.class, ProvenanceCommand.class,
                 CompareCommand.class, ClaimsCommand.class, CommandLine.HelpCommand.class})
 public final class RankreproCli {
@@ -39,6 +40,7 @@ public final class RankreproCli {
                 "Run one task of any stage by its id, as the DAG executor would (what Airflow runs).",
                 "Upstream outputs must already be in --workdir; `rankrepro plan` lists the task ids.");
         cli.addSubcommand("task", any);
+        cli.addSubcommand("inspect", new InspectCommand());
         cli.addSubcommand("airflow", AirflowCommand.class);
         cli.addSubcommand("mlflow", MlflowCommand.class);
         cli.addSubcommand("tracking", TrackingCommand.class);

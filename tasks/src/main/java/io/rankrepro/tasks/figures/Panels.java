@@ -1,5 +1,7 @@
 package io.rankrepro.tasks.figures;
 
+import org.knowm.xchart.HeatMapChart;
+import org.knowm.xchart.HeatMapChartBuilder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
@@ -42,6 +44,37 @@ public final class Panels {
     public static XYChart xy(String title, String xTitle, String yTitle, boolean logX, boolean logY, Styler.LegendPosition legend) {
         XYChart c = xy(title, xTitle, yTitle, logX, logY);
         c.getStyler().setLegendPosition(legend);
+        return c;
+    }
+
+    /**
+     * A heatmap of {@code values[row][column]} (e.g. layers × heads), columns on x and rows on y,
+     * both numbered from 0, with a colour legend.
+     */
+    public static HeatMapChart heatmap(String title, String xTitle, String yTitle, double[][] values) {
+        HeatMapChart c = new HeatMapChartBuilder().width(Figure.PANEL_WIDTH).height(Figure.PANEL_HEIGHT).title(title)
+                .xAxisTitle(xTitle).yAxisTitle(yTitle).build();
+        c.getStyler().setChartTitleFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13))
+                .setLegendFont(new Font(Font.SANS_SERIF, Font.PLAIN, 10))
+                .setChartBackgroundColor(Color.WHITE);
+        c.getStyler().setHeatMapValueDecimalPattern("0.###");
+        int rows = values.length;
+        int cols = rows == 0 ? 0 : values[0].length;
+        List<Integer> x = new java.util.ArrayList<>();
+        List<Integer> y = new java.util.ArrayList<>();
+        for (int j = 0; j < cols; j++) {
+            x.add(j);
+        }
+        for (int i = 0; i < rows; i++) {
+            y.add(i);
+        }
+        List<Number[]> cells = new java.util.ArrayList<>();
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                cells.add(new Number[] {j, i, values[i][j]});
+            }
+        }
+        c.addSeries(title, x, y, cells);
         return c;
     }
 

@@ -31,6 +31,15 @@ public final class FactoredProduct {
         return coreSingularValues(GramFactor.of(GramFactor.gram(a), () -> a), GramFactor.of(GramFactor.gram(b), () -> b));
     }
 
+    /** The r singular values of A Bᵀ and the balance gap of (A, B), sharing the Grams AᵀA and BᵀB. */
+    public static ProductSpectrum spectrum(DMatrixRMaj a, DMatrixRMaj b) {
+        requireSameColumns(a, b, "A", "B");
+        DMatrixRMaj gramA = GramFactor.gram(a);
+        DMatrixRMaj gramB = GramFactor.gram(b);
+        double[] s = singularValuesFromGrams(gramA, gramB, a, b);
+        return new ProductSpectrum(s, BalanceGap.fromGrams(gramA, gramB, s));
+    }
+
     /** The 2r singular values of A1 B1ᵀ − A0 B0ᵀ, largest first. All four factors share one shape. */
     public static double[] differenceSingularValues(DMatrixRMaj a1, DMatrixRMaj b1, DMatrixRMaj a0, DMatrixRMaj b0) {
         requireSameShape(a0, a1, "A0", "A1");

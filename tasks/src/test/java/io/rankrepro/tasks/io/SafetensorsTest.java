@@ -133,12 +133,30 @@ class SafetensorsTest {
     }
 
     @Test
+    void integerAndBoolTensorsAreSkippedNotRefused() throws IOException {
+        // BERT's embeddings.position_ids is I64; a mask may be BOOL; F8 weights are not read either
+        String header = "{\"position_ids\":{\"dtype\":\"I64\",\"shape\":[1,2],\"data_offsets\":[0,16]},"
+                + "\"mask\":{\"dtype\":\"BOOL\",\"shape\":[3],\"data_offsets\":[16,19]},"
+                + "\"w8\":{\"dtype\":\"F8_E4M3\",\"shape\":[1],\"data_offsets\":[19,20]},"
+                + "\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[20,24]}}";
+        ByteBuffer data = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
+        data.putLong(0).putLong(1).put((byte) 1).put((byte) 0).put((byte) 1).put((byte) 0x38).putFloat(2.5f);
+        Path f = dir.resolve("mixed.safetensors");
+        Files.write(f, file(header, data.array()));
+        SafetensorsFile read = SafetensorsReader.read(f);
+        assertEquals(java.util.Set.of("w"), read.tensors().keySet());
+        assertEquals(2.5, read.tensor("w").data()[0]);
+        assertEquals(4, SafetensorsHeader.read(f).entries().size());
+    }
+
+    @Test
     void corruptHeadersAreRejectedNamingTheFile() throws IOException {
         byte[] eight = new byte[8];
         String[][] cases = {
                 {"{not json", "not JSON"},
                 {"[1,2]", "not a JSON object"},
-                {"{\"w\":{\"dtype\":\"I8\",\"shape\":[1],\"data_offsets\":[0,8]}}", "dtype I8"},
+                {"{\"w\":{\"dtype\":\"Q4\",\"shape\":[1],\"data_offsets\":[0,8]}}", "dtype Q4"},
+                {"{\"w\":{\"dtype\":\"I64\",\"shape\":[2],\"data_offsets\":[0,8]}}", "do not hold 2 I64"},
                 {"{\"w\":{\"dtype\":\"F64\",\"shape\":[2],\"data_offsets\":[0,8]}}", "do not hold 2 F64"},
                 {"{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", "4 trailing bytes"},
                 {"{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", "starts at data offset 4"},

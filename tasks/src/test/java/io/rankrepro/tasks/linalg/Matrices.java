@@ -8,7 +8,7 @@ import org.ejml.interfaces.decomposition.QRDecomposition;
 import java.util.Random;
 
 /** Test matrices with known structure, all from a seeded {@link Random}. */
-final class Matrices {
+public final class Matrices {
     private Matrices() { }
 
     static DMatrixRMaj gaussian(int rows, int cols, double scale, Random rng) {
@@ -20,7 +20,7 @@ final class Matrices {
     }
 
     /** rows×cols with orthonormal columns: the Q of a thin QR of a Gaussian matrix. */
-    static DMatrixRMaj orthonormalColumns(int rows, int cols, Random rng) {
+    public static DMatrixRMaj orthonormalColumns(int rows, int cols, Random rng) {
         QRDecomposition<DMatrixRMaj> qr = DecompositionFactory_DDRM.qr(rows, cols);
         qr.decompose(gaussian(rows, cols, 1, rng));
         return qr.getQ(null, true);
@@ -40,13 +40,13 @@ final class Matrices {
         return w;
     }
 
-    static DMatrixRMaj productTransB(DMatrixRMaj a, DMatrixRMaj b) {
+    public static DMatrixRMaj productTransB(DMatrixRMaj a, DMatrixRMaj b) {
         DMatrixRMaj w = new DMatrixRMaj(a.numRows, b.numRows);
         CommonOps_DDRM.multTransB(a, b, w);
         return w;
     }
 
-    static DMatrixRMaj plus(DMatrixRMaj a, DMatrixRMaj b) {
+    public static DMatrixRMaj plus(DMatrixRMaj a, DMatrixRMaj b) {
         DMatrixRMaj c = new DMatrixRMaj(a.numRows, a.numCols);
         CommonOps_DDRM.add(a, b, c);
         return c;
