@@ -32,10 +32,18 @@ public record TaskKeys(Map<String, KeyMaterial> materials, Map<String, String> k
     public static TaskKeys compute(Plan plan, KindCodeSource code, Map<String, String> engines, ExternalData external) {
         Map<String, KeyMaterial> materials = new LinkedHashMap<>();
         Map<String, String> keys = new LinkedHashMap<>();
+        Map<String, PlannedTask> byId = new LinkedHashMap<>();
+        plan.tasks().forEach(t -> byId.put(t.id(), t));
         for (PlannedTask t : plan.tasks()) {
             Map<String, String> upstream = new TreeMap<>();
+            Map<String, Long> perStage = t.upstream().stream()
+                    .collect(java.util.stream.Collectors.groupingBy(up -> byId.get(up).stage(), java.util.stream.Collectors.counting()));
             for (String up : t.upstream()) {
-                upstream.put(up, keys.get(up));
+                // the one upstream of its stage is named by the stage, not by its task id: the id carries the
+                // sweep label of this spec (prepare[dataset=x] vs prepare), and the same training must get the
+                // same key in every spec that plans it; a gather's several inputs of one stage keep their ids
+                String stage = byId.get(up).stage();
+                upstream.put(perStage.get(stage) == 1 ? stage : up, keys.get(up));
             }
             KeyMaterial m = new KeyMaterial(t.kind(), t.params().asMap(), upstream, code.version(t.kind()), engines,
                     external.hashes(t), plan.info().seed());

@@ -44,6 +44,9 @@ public final class Planner {
         Map<String, List<Object>> axes = new LinkedHashMap<>(spec.sweep());
         axes.putAll(p.sweep());
         Map<String, Map<String, Object>> stageParams = new LinkedHashMap<>();
+        Map<String, Set<String>> sweptAxes = new LinkedHashMap<>();
+        Set<String> unclaimed = new LinkedHashSet<>(axes.keySet());
+        List<String> sweptKinds = new ArrayList<>();
         for (StageSpec s : spec.stages()) {
             Map<String, Object> params = new LinkedHashMap<>(s.params());
             Contract contract = contract(s.kind());
@@ -56,15 +59,24 @@ public final class Planner {
                     }
                 }
                 if (s.sweep()) {
+                    // a swept stage takes the axes that are its params (e.g. prepare takes dataset, train seed_offset)
+                    Set<String> taken = new LinkedHashSet<>();
                     for (String axis : axes.keySet()) {
-                        if (ParamsBinding.unknown(contract.params(), axis) != null) {
-                            problems.add("sweep." + axis + ": stage '" + s.name() + "' sweeps it, but it is not a parameter of "
-                                    + s.kind() + " (parameters: " + String.join(", ", ParamsBinding.names(contract.params())) + ")");
+                        if (ParamsBinding.unknown(contract.params(), axis) == null) {
+                            taken.add(axis);
+                            unclaimed.remove(axis);
                         }
                     }
+                    sweptAxes.put(s.name(), taken);
+                    sweptKinds.add("'" + s.name() + "' (" + s.kind() + ": " + String.join(", ", ParamsBinding.names(contract.params())) + ")");
                 }
             }
             stageParams.put(s.name(), params);
+        }
+        if (!sweptKinds.isEmpty()) {
+            for (String axis : unclaimed) {
+                problems.add("sweep." + axis + ": no swept stage has it as a parameter (swept: " + String.join("; ", sweptKinds) + ")");
+            }
         }
         for (Map.Entry<String, ProfileSpec> other : spec.profiles().entrySet()) {
             if (!other.getKey().equals(profile)) { // checked, not applied: a typo in any profile fails every plan
@@ -98,7 +110,12 @@ public final class Planner {
                 for (Map<String, Object> point : points) {
                     Map<String, Object> params = new LinkedHashMap<>(base);
                     if (stage.sweep()) {
-                        params.putAll(point);
+                        Set<String> taken = sweptAxes.get(stage.name());
+                        point.forEach((axis, value) -> {
+                            if (taken == null || taken.contains(axis)) {
+                                params.put(axis, value);
+                            }
+                        });
                     }
                     PlannedTask up = previous.containsKey(point) ? previous.get(point) : previous.get(Map.of());
                     current.put(point, add(stage, task, params, point, up == null ? List.of() : List.of(up), byId, tasks, stageProblems));

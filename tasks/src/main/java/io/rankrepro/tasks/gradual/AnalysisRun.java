@@ -2,6 +2,7 @@ package io.rankrepro.tasks.gradual;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rankrepro.tasks.io.Table;
+import io.rankrepro.tasks.linalg.SpectralMetrics;
 import io.rankrepro.tasks.rank.RankTables;
 import io.rankrepro.tasks.task.TaskContext;
 import io.rankrepro.tasks.task.TaskInput;
@@ -24,6 +25,8 @@ record AnalysisRun(Map<String, Object> sweepPoint, Map<String, Object> model, Li
     static final String ANALYZE = "analyze";
     static final String TRAIN = "train";
     static final String MODEL = "model.json";
+    /** The sweep axis of repetitions (transformer/train's seed_offset). */
+    static final String SEED = "seed_offset";
 
     /** Which of rank/analyze's tables a figure reads (it declares exactly those in its contract). */
     enum Tables {
@@ -53,6 +56,30 @@ record AnalysisRun(Map<String, Object> sweepPoint, Map<String, Object> model, Li
 
     int layers() {
         return Integer.parseInt(String.valueOf(model.get("layers")));
+    }
+
+    /** The run's {@code seed_offset} (0 when the spec does not sweep it): runs of one seed pair across conditions. */
+    long seed() {
+        Object s = sweepPoint.get(SEED);
+        return s == null ? 0 : Long.parseLong(String.valueOf(s));
+    }
+
+    /** Stable rank ‖W‖_F²/‖W‖_2² of one head's product ({@code which}: delta or init) at the last checkpoint. */
+    double finalStableRank(int layer, int head, String product, String which) {
+        TreeMap<Long, double[]> s = spectrum(layer, head, product, which);
+        if (s.isEmpty()) {
+            throw new IllegalArgumentException("no " + which + " spectrum of " + product + " in layer " + (layer + 1) + ", head " + (head + 1));
+        }
+        return SpectralMetrics.of(s.lastEntry().getValue(), 0.01).stableRank();
+    }
+
+    /** The label of its network/data pair, e.g. {@code vit/sklearn-digits}: runs of one pair differ only by seed. */
+    String pair() {
+        return model.get("model") + "/" + model.get("dataset");
+    }
+
+    int heads() {
+        return Integer.parseInt(String.valueOf(model.get("heads")));
     }
 
     double initScale() {

@@ -23,6 +23,25 @@ public final class CheckpointSchedule {
         return steps.stream().mapToLong(Long::longValue).toArray();
     }
 
+    /**
+     * The log-spaced steps of {@link #logSpaced} together with {@code linear} evenly spaced ones
+     * (total·k/linear, k = 1..linear): log spacing alone leaves the late run, where a trend over
+     * training is read, with few points. {@code linear = 0} is {@link #logSpaced}.
+     */
+    public static long[] linearAndLog(long total, int logCount, int linear) {
+        if (linear < 0) {
+            throw new IllegalArgumentException("need linear >= 0, got " + linear);
+        }
+        TreeSet<Long> steps = new TreeSet<>();
+        for (long s : logSpaced(total, logCount)) {
+            steps.add(s);
+        }
+        for (int k = 1; k <= linear; k++) {
+            steps.add(Math.round((double) total * k / linear));
+        }
+        return steps.stream().mapToLong(Long::longValue).toArray();
+    }
+
     public static String fileName(long step) {
         return String.format("step_%09d.safetensors", step);
     }

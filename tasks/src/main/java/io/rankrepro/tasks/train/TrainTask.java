@@ -89,6 +89,7 @@ public final class TrainTask implements Task {
      * @param steps                 updates
      * @param batchSize             examples (images or token windows) per update
      * @param checkpoints           log-spaced checkpoints after step 0
+     * @param linearCheckpoints     evenly spaced checkpoints added to the log-spaced ones (0: log only)
      * @param lossPoints            about how many loss rows {@code loss.csv} gets
      * @param resumeEvery           steps between resume snapshots
      * @param holdoutFraction       tail of a text corpus kept out of training
@@ -104,7 +105,8 @@ public final class TrainTask implements Task {
                          @Default("0") double weightDecayOther,
                          double lr, @Default("0") double lrStart, @Default("0") long warmupSteps, @Default("0.1") double lrFloor,
                          @Default("0") double gradClip,
-                         long steps, int batchSize, @Default("20") int checkpoints, @Default("200") int lossPoints,
+                         long steps, int batchSize, @Default("20") int checkpoints,
+                         @Default("0") int linearCheckpoints, @Default("200") int lossPoints,
                          @Default("500") long resumeEvery, @Default("0") double holdoutFraction, @Default("0") long seedOffset) {
         public Config {
             // every problem at once, each naming its parameter
@@ -116,6 +118,7 @@ public final class TrainTask implements Task {
             check(problems, () -> ParamCheck.positive("lr", lr, 10));
             check(problems, () -> ParamCheck.range("warmup_steps", warmupSteps, 0, steps));
             check(problems, () -> ParamCheck.range("checkpoints", checkpoints, 1, 1000));
+            check(problems, () -> ParamCheck.range("linear_checkpoints", linearCheckpoints, 0, 1000));
             check(problems, () -> ParamCheck.require(lossPoints >= 1, "loss_points", "must be >= 1, got " + lossPoints));
             check(problems, () -> ParamCheck.require(holdoutFraction >= 0 && holdoutFraction <= 0.5, "holdout_fraction",
                     "must be in [0, 0.5] (the tail of a text corpus kept out of training), got " + holdoutFraction));
@@ -198,7 +201,7 @@ public final class TrainTask implements Task {
         TrainingData data = TrainingData.load(dataDir, seed + 1, holdout);
         long steps = c.steps();
         int batch = c.batchSize();
-        long[] saveAt = CheckpointSchedule.logSpaced(steps, c.checkpoints());
+        long[] saveAt = CheckpointSchedule.linearAndLog(steps, c.checkpoints(), c.linearCheckpoints());
         long logEvery = Math.max(1, steps / c.lossPoints());
         double clip = c.gradClip();
         Path ckptDir = Files.createDirectories(ctx.outputDir().resolve(CHECKPOINTS));

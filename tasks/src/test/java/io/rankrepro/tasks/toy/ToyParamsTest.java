@@ -87,7 +87,7 @@ class ToyParamsTest {
         assertEquals(2000, train.resumeEvery());
         assertEquals(1e-2, ParamsBinding.bind(DiagonalToyAnalyzeTask.Config.class, Map.of()).numericalRankTol());
         assertEquals(2, ParamsBinding.bind(DiagonalToyPerturbTask.Config.class, PERTURB).recordEvery());
-        assertEquals(new Boix2023Fig1Task.Config(0.1, 0.05, 1e-7), ParamsBinding.bind(Boix2023Fig1Task.Config.class, Map.of()));
+        assertEquals(new Boix2023Fig1Task.Config(0.1, 0.05, 1e-7, 0.05), ParamsBinding.bind(Boix2023Fig1Task.Config.class, Map.of()));
         assertEquals(new Boix2023Fig2Task.Config(0.01, 0.02, 0.3), ParamsBinding.bind(Boix2023Fig2Task.Config.class, Map.of()));
     }
 

@@ -160,7 +160,7 @@ class ToyTasksEndToEndTest {
             assertArrayEquals(Files.readAllBytes(first.dir().resolve(f)), Files.readAllBytes(second.dir().resolve(f)), f);
         }
         List<ClaimCheck> checks = ClaimChecks.read(first.dir());
-        assertEquals(List.of("greedy-stage-times", "plateaus-sharpen"), checks.stream().map(ClaimCheck::id).toList());
+        assertEquals(List.of("greedy-stage-times", "plateaus-sharpen", "one-entry-per-stage"), checks.stream().map(ClaimCheck::id).toList());
         for (ClaimCheck c : checks) {
             assertFalse(c.measured().isBlank());
         }

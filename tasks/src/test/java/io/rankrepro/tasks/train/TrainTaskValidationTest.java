@@ -55,6 +55,7 @@ class TrainTaskValidationTest {
         assertTrue(problems(VALID, "lr", 11.0).contains("lr: must be > 0 and <= 10"));
         assertTrue(problems(VALID, "warmup_steps", 101).contains("warmup_steps: must be in [0, 100]"));
         assertTrue(problems(VALID, "checkpoints", 0).contains("checkpoints: must be in [1, 1000]"));
+        assertTrue(problems(VALID, "linear_checkpoints", -1).contains("linear_checkpoints: must be in [0, 1000]"));
         assertTrue(problems(VALID, "holdout_fraction", 0.6).contains("holdout_fraction: must be in [0, 0.5]"));
         assertTrue(problems(VALID, "grad_clip", -1.0).contains("grad_clip: must be >= 0"));
         assertTrue(problems(VALID, "patch_size", 0).contains("patch_size: must be >= 1"));
@@ -101,7 +102,7 @@ class TrainTaskValidationTest {
         // stage params, profile overrides and sweep axes of transformer/train in pipeline/experiments (GPT trainings
         // carry the ViT's patch_size/pooling, ViT trainings the GPT's context)
         for (String name : List.of("adam_eps", "batch_size", "beta1", "beta2", "checkpoints", "context", "grad_clip", "heads",
-                "holdout_fraction", "init_scale", "layers", "lr", "lr_floor", "lr_start", "mlp_ratio", "optimizer", "patch_size",
+                "holdout_fraction", "init_scale", "layers", "linear_checkpoints", "lr", "lr_floor", "lr_start", "mlp_ratio", "optimizer", "patch_size",
                 "pooling", "seed_offset", "steps", "tied_output", "warmup_steps", "weight_decay_attention", "weight_decay_mlp",
                 "weight_decay_other", "width")) {
             assertNull(ParamsBinding.unknown(TrainTask.Config.class, name), name);
@@ -137,5 +138,13 @@ class TrainTaskValidationTest {
         assertArrayEquals(new long[] {0, 1, 10, 100, 1000}, CheckpointSchedule.logSpaced(1000, 4));
         assertArrayEquals(new long[] {0, 1, 2, 3}, CheckpointSchedule.logSpaced(3, 10)); // rounding duplicates merged
         assertEquals("step_000000042.safetensors", CheckpointSchedule.fileName(42));
+    }
+
+    @Test
+    void linearCheckpointsAreAddedToTheLogSpacedOnes() {
+        assertArrayEquals(CheckpointSchedule.logSpaced(1000, 4), CheckpointSchedule.linearAndLog(1000, 4, 0));
+        // log 0, 1, 10, 100, 1000 and linear 250, 500, 750, 1000 merged
+        assertArrayEquals(new long[] {0, 1, 10, 100, 250, 500, 750, 1000}, CheckpointSchedule.linearAndLog(1000, 4, 4));
+        assertThrows(IllegalArgumentException.class, () -> CheckpointSchedule.linearAndLog(1000, 4, -1));
     }
 }
