@@ -1,5 +1,6 @@
 package io.rankrepro.tasks.rank;
 
+import io.rankrepro.mlflow.MetricNames;
 import io.rankrepro.tasks.io.SafetensorsFile;
 import io.rankrepro.tasks.io.SafetensorsReader;
 import io.rankrepro.tasks.linalg.SpectralMetrics;
@@ -85,7 +86,7 @@ public final class AnalyzeTask implements Task {
                 List<HeadSpectrum> rows = HeadRankAnalysis.analyze(layout, f, init, step, tol);
                 for (RankTables.LayerSummary s : tables.append(rows)) {
                     if (s.metric().equals("stable_rank") && !s.which().equals("init")) {
-                        ctx.tracker().logMetric("rank/" + s.which() + "_" + s.product() + "/stable_rank/layer_" + s.layer(), s.stats().mean(), step);
+                        ctx.tracker().logMetric(MetricNames.rank(s.which() + "_" + s.product(), "stable_rank", s.layer()), s.stats().mean(), step);
                     }
                 }
                 ctx.progress().update(i + 1, files.size(), "step " + step);
