@@ -74,7 +74,7 @@ class MlflowUserViewTest {
         Path dir = tmp.resolve("plots");
         String out = rankrepro(tmp.resolve("plots.log"), Map.of(),
                 List.of("compare", first, rerun, "--plots", "--out", dir.toString(), "--tracking-uri", server.uri()));
-        assertTrue(out.contains("plots diff: 1 figures, 2 + 2 claims"), out);
+        assertTrue(out.contains("plots diff: 1 figures, 3 + 3 claims"), out); // B-fig1's three registered claims
         Path page = dir.resolve("index.html");
         HeadlessChromium chromium = HeadlessChromium.find(tmp);
         String measured = chromium.measure(page, "(() => { const sides = [...document.querySelectorAll('figure.side img.plot')];"
@@ -87,8 +87,8 @@ class MlflowUserViewTest {
         assertEquals("2", m.group(1), "the figure of A and of B");
         assertEquals("2", m.group(2), "both images load");
         assertEquals("1", m.group(3), "B over A");
-        assertEquals("2", m.group(4), "the toy figure's two claims, one row each");
-        assertEquals("4", m.group(5), "each claim's verdict in A and in B");
+        assertEquals("3", m.group(4), "the toy figure's three claims, one row each");
+        assertEquals("6", m.group(5), "each claim's verdict in A and in B");
         Path shot = Path.of("target/plots-diff/plots-diff-smoke.png");
         Files.deleteIfExists(shot);
         chromium.screenshot(page, shot, 1600, 1400);
