@@ -58,9 +58,12 @@ public final class Kobayashi2024Fig3Task implements Task {
      * @param claimId   the register id of the rank-falls claim (default {@code <name>-rank-falls}); with
      *                  more than one optimizer swept, {@code <name>-strongest-with-adamw} is checked too
      * @param seedKey   the swept parameter that repeats a configuration; runs with one value are paired
+     * @param earlyClaimId  the register id of the same claim read early in training (empty: not checked; GPT runs only)
+     * @param earlyFraction where "early" is read: the first checkpoint at or after this fraction of the training steps
      */
     public record Config(String lambdaKey, String metric, List<Integer> layers, String name, @Default("") String claimId,
-                         @Default("seed_offset") String seedKey) {
+                         @Default("seed_offset") String seedKey, @Default("") String earlyClaimId,
+                         @Default("0.1") double earlyFraction) {
         public Config {
             ParamCheck.require(lambdaKey != null, "lambda_key", "required");
             ParamCheck.require(name != null && name.matches("[A-Za-z0-9_-]+"), "name", "letters, digits, _ and - only");
@@ -71,6 +74,8 @@ public final class Kobayashi2024Fig3Task implements Task {
             layers = List.copyOf(layers);
             claimId = claimId == null || claimId.isBlank() ? name + "-rank-falls" : claimId;
             ParamCheck.require(seedKey != null && !seedKey.isBlank(), "seed_key", "required");
+            earlyClaimId = earlyClaimId == null ? "" : earlyClaimId;
+            ParamCheck.require(earlyFraction > 0 && earlyFraction <= 1, "early_fraction", "in (0, 1], got " + earlyFraction);
         }
     }
 
@@ -111,7 +116,7 @@ public final class Kobayashi2024Fig3Task implements Task {
         String key = p.lambdaKey();
         String metric = p.metric();
         Map<String, List<Run>> byModel = new TreeMap<>();
-        for (Run r : read(ctx, key, p.seedKey())) {
+        for (Run r : read(ctx, key, p.seedKey(), 1.0)) {
             byModel.computeIfAbsent(r.model(), m -> new ArrayList<>()).add(r);
         }
         List<XYChart> panels = new ArrayList<>();
@@ -146,6 +151,10 @@ public final class Kobayashi2024Fig3Task implements Task {
             }
             panels.addAll(otherMetricPanels("LM layers " + p.layers(), gpt, primary, p.layers(), axis));
             checks.add(rankFalls(p.claimId(), "LM layers " + p.layers(), bySeed(gpt, primary), p.layers(), metric));
+            if (!p.earlyClaimId().isEmpty()) {
+                List<Run> early = read(ctx, key, p.seedKey(), p.earlyFraction()).stream().filter(r -> r.model().equals("gpt")).toList();
+                checks.add(rankFallsEarly(p.earlyClaimId(), p.earlyFraction(), bySeed(early, primary), bySeed(gpt, primary), p.layers(), metric));
+            }
             if (gpt.stream().map(Run::optimizer).distinct().count() > 1) {
                 checks.add(strongestWithAdamw(p.name() + "-strongest-with-adamw", gpt, p.layers(), metric));
             }
@@ -278,6 +287,32 @@ public final class Kobayashi2024Fig3Task implements Task {
                         perSeed.isEmpty() ? new double[] {Double.NaN} : toArray(perSeed), 0));
     }
 
+    /**
+     * {@link #rankFalls} read at an early checkpoint instead of the last; the early drop as a fraction
+     * of the final one is added to what was measured (reported, not judged).
+     */
+    static ClaimCheck rankFallsEarly(String id, double fraction, TreeMap<Long, TreeMap<Double, Run>> early,
+                                     TreeMap<Long, TreeMap<Double, Run>> atEnd, List<Integer> layers, String metric) {
+        long step = early.isEmpty() ? -1 : step(early.firstEntry().getValue().firstEntry().getValue());
+        long last = atEnd.isEmpty() ? -1 : step(atEnd.firstEntry().getValue().firstEntry().getValue());
+        String where = String.format(Locale.ROOT, "LM layers %s, early: step %d of %d, the first checkpoint at or after %.0f%% of training",
+                layers, step, last, 100 * fraction);
+        ClaimCheck c = rankFalls(id, where, early, layers, metric);
+        ClaimCheck end = rankFalls(id, "", atEnd, layers, metric);
+        List<Double> e = c.effect().perSeed();
+        List<Double> f = end.effect().perSeed();
+        String ratios = java.util.stream.IntStream.range(0, Math.min(e.size(), f.size()))
+                .mapToObj(i -> String.format(Locale.ROOT, "%.2f", e.get(i) / f.get(i))).collect(Collectors.joining(", "));
+        return new ClaimCheck(c.id(), c.role(), c.claim(),
+                String.format(Locale.ROOT, "read at step %d of %d: ", step, last) + c.measured() + "; early drop / final drop per seed: " + ratios,
+                c.criterion(), c.effect(), c.passed());
+    }
+
+    /** The checkpoint step a run's rows were read at. */
+    private static long step(Run r) {
+        return (long) r.finalRows().doubles("step")[0];
+    }
+
     private static String describe(TreeMap<Double, Run> runs, List<Integer> layers) {
         return runs.entrySet().stream().map(e -> "λ=" + Charts.fmt(e.getKey()) + " " + describeOne(e.getValue(), layers))
                 .collect(Collectors.joining(", "));
@@ -312,7 +347,11 @@ public final class Kobayashi2024Fig3Task implements Task {
                 && row.get("product").equals(product)).doubles(metric)).average().orElseThrow();
     }
 
-    private static List<Run> read(TaskContext ctx, String key, String seedKey) throws java.io.IOException {
+    /**
+     * The analysed runs, each read at the first checkpoint at or after {@code fraction} of its last
+     * step (1: the final checkpoint).
+     */
+    private static List<Run> read(TaskContext ctx, String key, String seedKey, double fraction) throws java.io.IOException {
         ObjectMapper json = new ObjectMapper();
         List<Run> runs = new ArrayList<>();
         for (TaskInput in : ctx.inputs("analyze")) {
@@ -329,11 +368,12 @@ public final class Kobayashi2024Fig3Task implements Task {
             }
             Table all = Table.read(in.dir().resolve(RankTables.RANKS)).where(r -> r.get("which").equals("current"));
             long last = (long) Arrays.stream(all.doubles("step")).max().orElseThrow();
+            long at = (long) Arrays.stream(all.doubles("step")).filter(s -> s >= fraction * last).min().orElseThrow();
             Object seed = in.sweepPoint().get(seedKey);
             Object optimizer = in.sweepPoint().get("optimizer");
             runs.add(new Run(model.get("model").asText(), optimizer == null ? "adamw" : optimizer.toString(),
                     seed instanceof Number sn ? sn.longValue() : 0, n.doubleValue(), model.get("layers").asInt(), model.get("heads").asInt(),
-                    all.where(r -> Long.parseLong(r.get("step")) == last)));
+                    all.where(r -> Long.parseLong(r.get("step")) == at)));
         }
         return runs;
     }

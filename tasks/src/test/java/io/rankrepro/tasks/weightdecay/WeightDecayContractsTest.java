@@ -304,9 +304,13 @@ class WeightDecayContractsTest {
         assertTrue(ClaimChecks.read(out).get(0).passed(), ClaimChecks.read(out).toString());
     }
 
-    @Test
-    void fig3PairsAnalyzeAndTrainInputsBySweepPointAndSeed(@TempDir Path dir) throws Exception {
-        Kobayashi2024Fig3Task task = new Kobayashi2024Fig3Task();
+    /** The rank of one head's product in a fixture run, at a step. */
+    private interface FixtureRank {
+        int at(long seed, double lambda, int step, int head, String product);
+    }
+
+    /** Train and analyze inputs of a fig3 figure: 2 seeds × λ ∈ {0, 3}, 2 layers × 2 heads, ranks from {@code rank}. */
+    private static List<TaskInput> fig3Inputs(Kobayashi2024Fig3Task task, Path dir, int[] steps, FixtureRank rank) throws Exception {
         List<TaskInput> inputs = new ArrayList<>();
         for (long seed : new long[] {0, 1}) {
             for (double lambda : new double[] {0, 3.0}) {
@@ -317,14 +321,13 @@ class WeightDecayContractsTest {
                 Files.writeString(train.resolve("loss.csv"), "step,loss\n");
                 Path analyze = Files.createDirectories(dir.resolve("analyze" + name));
                 StringBuilder ranks = new StringBuilder("step,which,layer,head,product,numerical_rank,stable_rank,effective_rank\n");
-                for (int step : new int[] {0, 30}) {
+                for (int step : steps) {
                     for (int layer = 0; layer < 2; layer++) {
                         for (int head = 0; head < 2; head++) {
                             for (String product : List.of("KQ", "PV")) {
-                                // seed 1's PV falls by one less: the statistic is the smaller drop
-                                int rank = step == 0 || lambda == 0 ? 8 : 2 + head + (seed == 1 && product.equals("PV") ? 1 : 0);
+                                int r = rank.at(seed, lambda, step, head, product);
                                 ranks.append(step).append(",current,").append(layer).append(',').append(head).append(',').append(product)
-                                        .append(',').append(rank).append(',').append(rank / 2.0).append(',').append(rank / 1.5).append('\n');
+                                        .append(',').append(r).append(',').append(r / 2.0).append(',').append(r / 1.5).append('\n');
                                 ranks.append(step).append(",delta,").append(layer).append(',').append(head).append(',').append(product)
                                         .append(",99,99,99\n");
                             }
@@ -337,6 +340,15 @@ class WeightDecayContractsTest {
                 inputs.add(declared(task.contract(), new TaskInput("analyze" + name, "analyze", point, analyze), dir.resolve("in-analyze" + name)));
             }
         }
+        return inputs;
+    }
+
+    @Test
+    void fig3PairsAnalyzeAndTrainInputsBySweepPointAndSeed(@TempDir Path dir) throws Exception {
+        Kobayashi2024Fig3Task task = new Kobayashi2024Fig3Task();
+        // seed 1's PV falls by one less: the statistic is the smaller drop
+        List<TaskInput> inputs = fig3Inputs(task, dir, new int[] {0, 30}, (seed, lambda, step, head, product) ->
+                step == 0 || lambda == 0 ? 8 : 2 + head + (seed == 1 && product.equals("PV") ? 1 : 0));
         Path out = run(task, "figure", Map.of("lambda_key", "weight_decay_attention", "metric", "numerical_rank", "layers", List.of(1),
                 "name", "figA3"), Map.of(), inputs, dir.resolve("figure"));
         assertTrue(Files.isRegularFile(out.resolve("figA3.png")));
@@ -345,6 +357,25 @@ class WeightDecayContractsTest {
         assertEquals(List.of(5.5, 4.5), checks.get(0).effect().perSeed(), "8 − 2.5 for seed 0; 8 − 3.5 (PV) for seed 1");
         assertFalse(checks.get(0).passed(), "two seeds: t = 12.7 puts the interval of 5.5, 4.5 across 0");
         assertTrue(checks.get(0).measured().contains("seed 0: λ=0 8.00/4.00/5.33 | 8.00/4.00/5.33, λ=3 2.50/1.25/1.67"), checks.get(0).measured());
+    }
+
+    @Test
+    void fig3EarlyClaimReadsTheFirstCheckpointAtOrAfterItsFractionOfTraining(@TempDir Path dir) throws Exception {
+        Kobayashi2024Fig3Task task = new Kobayashi2024Fig3Task();
+        // λ = 3 falls from 8 to 6 by step 20 and to 2 by step 100; step 5 (before 10%) has not moved yet
+        List<TaskInput> inputs = fig3Inputs(task, dir, new int[] {0, 5, 20, 100}, (seed, lambda, step, head, product) ->
+                lambda == 0 || step <= 5 ? 8 : step == 20 ? 6 - (int) seed : 2);
+        Path out = run(task, "figure", Map.of("lambda_key", "weight_decay_attention", "metric", "numerical_rank", "layers", List.of(1),
+                "name", "fig3", "claim_id", "fig3-lm-rank-falls", "early_claim_id", "fig3-lm-rank-falls-early", "early_fraction", 0.1),
+                Map.of(), inputs, dir.resolve("figure"));
+        var checks = ClaimChecks.read(out);
+        assertEquals(List.of("fig3-lm-rank-falls", "fig3-lm-rank-falls-early"), checks.stream().map(c -> c.id()).toList());
+        assertEquals(List.of(6.0, 6.0), checks.get(0).effect().perSeed());
+        assertEquals(List.of(2.0, 3.0), checks.get(1).effect().perSeed(), "read at step 20, the first ≥ 10 (10% of 100)");
+        assertTrue(checks.get(1).measured().contains("step 20 of 100"), checks.get(1).measured());
+        assertTrue(checks.get(1).measured().contains("early drop / final drop per seed: 0.33, 0.50"), checks.get(1).measured());
+        assertProblem(Kobayashi2024Fig3Task.Config.class, Map.of("lambda_key", "weight_decay_attention", "metric", "numerical_rank",
+                "layers", List.of(1), "name", "fig3", "early_fraction", 0.0), "early_fraction: in (0, 1]");
     }
 
     @Test
