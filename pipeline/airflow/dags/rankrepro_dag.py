@@ -48,7 +48,7 @@ from airflow.sdk import DAG, Param
 START, END, MARK_FAILED = "mlflow_start_run", "mlflow_end_run", "mlflow_mark_failed"
 WORKDIR = "/workspace/work"
 IMAGE_SPECS = "/opt/rankrepro/experiments"
-PLAN_FORMAT = 1
+PLAN_FORMAT = 2
 RUN_ID = re.compile(r"^[0-9a-f]{32}$")
 OVERRIDE = r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_]+=.*$"
 

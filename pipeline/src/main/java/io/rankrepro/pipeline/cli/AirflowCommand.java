@@ -5,9 +5,11 @@ import io.rankrepro.pipeline.airflow.AirflowCredentials;
 import io.rankrepro.pipeline.airflow.AirflowException;
 import io.rankrepro.pipeline.airflow.AirflowPlan;
 import io.rankrepro.pipeline.airflow.AirflowPlans;
+import io.rankrepro.pipeline.airflow.TaskResources;
 import io.rankrepro.pipeline.airflow.TaskStateDisplay;
 import io.rankrepro.pipeline.exec.CodeVersion;
 import io.rankrepro.pipeline.plan.Plan;
+import io.rankrepro.pipeline.plan.PlannedTask;
 import io.rankrepro.pipeline.spec.SpecLoader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -18,7 +20,10 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 
 /** {@code rankrepro airflow ...}: export plans for the DAG file, and drive DAG runs over Airflow's REST API. */
 @Command(name = "airflow", mixinStandardHelpOptions = true,
@@ -37,7 +42,7 @@ final class AirflowCommand {
 
     @Command(name = "export", mixinStandardHelpOptions = true,
             description = {"Write the plan of a spec at a profile as JSON for the Airflow DAG file:",
-                    "tasks, the exact rankrepro args of each, dependencies and resources (GPUs at profile paper).",
+                    "tasks, the exact rankrepro args of each, dependencies and resources (CPUs, memory; GPUs at profile paper).",
                     "File: <out>/<experiment with / as __>__<profile>.json"})
     static final class Export implements Callable<Integer> {
         @Mixin SpecOptions specOptions;
@@ -50,16 +55,44 @@ final class AirflowCommand {
                 description = "GPUs per task of a stage, overriding the default (1 for training stages at profile paper, else 0)")
         Map<String, Integer> gpus = new LinkedHashMap<>();
 
+        @Option(names = "--cpus", paramLabel = "STAGE=N",
+                description = "Cores (and PyTorch threads) per task of a stage (default: 2 for training stages, else 1)")
+        Map<String, Integer> cpus = new LinkedHashMap<>();
+
+        @Option(names = "--memory-mib", paramLabel = "STAGE=MIB",
+                description = "Memory per task of a stage, in MiB (default: 2048 + twice the task's own estimate)")
+        Map<String, Long> memoryMib = new LinkedHashMap<>();
+
         @Override
         public Integer call() throws Exception {
             Plan plan = Commands.plan(specOptions);
-            AirflowPlan exported = AirflowPlans.of(plan, AirflowPlans.specRelative(specOptions.requireSpec()),
-                    specOptions.set, CodeVersion.current(), gpus);
+            TaskResources resources = new TaskResources(Commands.kinds(), plan.info().profile(), perStage(plan));
+            AirflowPlan exported;
+            try {
+                exported = AirflowPlans.of(plan, AirflowPlans.specRelative(specOptions.requireSpec()),
+                        specOptions.set, CodeVersion.current(), resources);
+            } catch (IllegalArgumentException e) {
+                throw new UsageError(e.getMessage());
+            }
             Path file = AirflowPlans.write(exported, out);
             long withGpu = exported.tasks().stream().filter(t -> t.resources().gpus() > 0).count();
             System.out.printf("%s: DAG %s, %d tasks (%d with GPUs) → %s%n", plan.spec().id(), exported.dagId(),
                     exported.tasks().size(), withGpu, file);
             return 0;
+        }
+
+        /** The per-stage choices, each naming a stage of this plan (a typo would silently change nothing). */
+        private TaskResources.PerStage perStage(Plan plan) {
+            Set<String> stages = plan.tasks().stream().map(PlannedTask::stage)
+                    .collect(Collectors.toSet());
+            for (Map<String, ?> choice : List.of(gpus, cpus, memoryMib)) {
+                for (String stage : choice.keySet()) {
+                    if (!stages.contains(stage)) {
+                        throw new UsageError("no stage '" + stage + "' in " + plan.spec().id() + "; its stages: " + new TreeSet<>(stages));
+                    }
+                }
+            }
+            return new TaskResources.PerStage(gpus, cpus, memoryMib);
         }
     }
 
