@@ -29,7 +29,8 @@ import java.util.stream.Collectors;
 @Command(name = "airflow", mixinStandardHelpOptions = true,
         description = {"Run the pipeline as Airflow DAG runs: export a plan for the DAG file in pipeline/airflow/dags/,",
                 "then trigger, watch, read logs and retry over Airflow's REST API (/api/v2).",
-                "Credentials: AIRFLOW_USERNAME/AIRFLOW_PASSWORD or AIRFLOW_CREDENTIALS_FILE; address: AIRFLOW_URL."},
+                "Credentials: AIRFLOW_PASSWORD (user AIRFLOW_USERNAME, default admin), AIRFLOW_CREDENTIALS_FILE,",
+                "or the local stack's docker/.build/airflow.env (make up writes it); address: AIRFLOW_URL."},
         subcommands = {AirflowCommand.Export.class, AirflowCommand.Trigger.class, AirflowCommand.Status.class,
                 AirflowCommand.Logs.class, AirflowCommand.RetryFailed.class},
         exitCodeListHeading = "%nExit codes (trigger, status, retry-failed):%n",
@@ -105,13 +106,13 @@ final class AirflowCommand {
         String url;
 
         @Option(names = "--credentials-file", paramLabel = "FILE",
-                description = "username=/password= lines, or the simple auth manager's passwords JSON (default: env)")
+                description = "username=/password= lines, the simple auth manager's passwords JSON, or docker/.build/airflow.env (default: env, then that file)")
         Path credentialsFile;
 
         AirflowClient client() throws Exception {
             AirflowCredentials creds;
             try {
-                creds = AirflowCredentials.resolve(credentialsFile, System.getenv());
+                creds = AirflowCredentials.resolve(credentialsFile, System.getenv(), Path.of(""));
             } catch (IllegalArgumentException e) {
                 throw new UsageError(e.getMessage());
             }

@@ -109,14 +109,28 @@ class AirflowPlansTest {
 
     @Test
     void credentialsComeFromEnvOrEitherFileFormatAndNeverPrintThePassword() throws Exception {
-        AirflowCredentials env = AirflowCredentials.resolve(null, Map.of("AIRFLOW_USERNAME", "u", "AIRFLOW_PASSWORD", "p4ss"));
+        AirflowCredentials env = AirflowCredentials.resolve(null, Map.of("AIRFLOW_USERNAME", "u", "AIRFLOW_PASSWORD", "p4ss"), dir);
         assertEquals("p4ss", env.password());
         assertFalse(env.toString().contains("p4ss"));
         Path props = Files.writeString(dir.resolve("c.properties"), "username=admin\npassword=s3cret\n");
-        assertEquals(new AirflowCredentials("admin", "s3cret"), AirflowCredentials.resolve(null, Map.of("AIRFLOW_CREDENTIALS_FILE", props.toString())));
+        assertEquals(new AirflowCredentials("admin", "s3cret"), AirflowCredentials.resolve(null, Map.of("AIRFLOW_CREDENTIALS_FILE", props.toString()), dir));
         Path json = Files.writeString(dir.resolve("passwords.json"), "{\"admin\": \"xyz\"}");
         assertEquals(new AirflowCredentials("admin", "xyz"), AirflowCredentials.fromFile(json));
-        assertThrows(IllegalArgumentException.class, () -> AirflowCredentials.resolve(null, Map.of()));
+        assertThrows(IllegalArgumentException.class, () -> AirflowCredentials.resolve(null, Map.of(), dir));
+    }
+
+    @Test
+    void theLocalStacksGeneratedPasswordIsFoundWithoutAnySetting() throws Exception {
+        assertEquals(new AirflowCredentials("admin", "only-pw"), AirflowCredentials.resolve(null, Map.of("AIRFLOW_PASSWORD", "only-pw"), dir),
+                "AIRFLOW_PASSWORD alone is the stack's user admin");
+        // What `make up` writes (docker/airflow-settings.sh), found from the repository or any folder below it.
+        Path stack = Files.createDirectories(dir.resolve("docker/.build")).resolve("airflow.env");
+        Files.writeString(stack, "AIRFLOW__API_AUTH__JWT_SECRET=abc\nAIRFLOW_ADMIN_PASSWORD=0f1e2d3c\n");
+        Path below = Files.createDirectories(dir.resolve("pipeline/experiments"));
+        assertEquals(new AirflowCredentials("admin", "0f1e2d3c"), AirflowCredentials.resolve(null, Map.of(), below));
+        assertEquals(new AirflowCredentials("admin", "0f1e2d3c"), AirflowCredentials.resolve(stack, Map.of(), below), "as --credentials-file");
+        assertEquals("u", AirflowCredentials.resolve(null, Map.of("AIRFLOW_USERNAME", "u", "AIRFLOW_PASSWORD", "p"), below).username(),
+                "the environment comes first");
     }
 
     @Test
