@@ -206,7 +206,7 @@ final class AirflowCommand {
             conf.put("overrides", which.specOptions.set);
             String dagId = which.dagId();
             AirflowClient client = connection.client();
-            AirflowClient.Dag dag = client.dag(dagId);
+            AirflowClient.Dag dag = deployed(client, dagId);
             if (dag.paused()) {
                 client.setPaused(dagId, false);
                 System.out.println("unpaused " + dagId);
@@ -215,6 +215,21 @@ final class AirflowCommand {
             System.out.printf("triggered %s run %s (%s)%n  conf %s%n  UI: %s/dags/%s/runs/%s%n", dagId, run.runId(), run.state(),
                     conf, client.baseUrl(), dagId, run.runId());
             return await(client, dagId, run.runId(), waiting);
+        }
+
+        /** The DAG, or an error that says why Airflow may not have it: not parsed yet, or a DAG file that fails. */
+        private static AirflowClient.Dag deployed(AirflowClient client, String dagId) {
+            try {
+                return client.dag(dagId);
+            } catch (AirflowException e) {
+                if (e.status() != 404) {
+                    throw e;
+                }
+                List<String> failing = client.importErrors().stream().map(AirflowClient.ImportError::filename).toList();
+                throw new AirflowException(404, "Airflow has no DAG " + dagId + ". Exported just now? The dag-processor re-reads "
+                        + "the DAG file about every 30 s; try again then. Not exported? `rankrepro airflow export` with the same "
+                        + "--spec and --profile." + (failing.isEmpty() ? "" : " DAG files that fail to import: " + failing));
+            }
         }
     }
 
