@@ -15,6 +15,7 @@ MLFLOW_PORT ?= 5000
 RANKREPRO := bin/rankrepro
 
 include mlflow/mlflow.mk
+include tests/podspec.mk
 include data/data.mk
 include data/models.mk
 -include docker/docker.mk
@@ -62,8 +63,8 @@ test-fast:
 DOCKER_UP := $(shell docker info >/dev/null 2>&1 && echo yes)
 
 ## Everything: unit tests, then integration tests against a real MLflow server and containers.
-test: mlflow-venv data-cpu model-minilm $(if $(DOCKER_UP),images)
-	RANKREPRO_REQUIRE_MLFLOW=1 mvn -B install
+test: mlflow-venv podspec-venv data-cpu model-minilm $(if $(DOCKER_UP),images)
+	RANKREPRO_REQUIRE_MLFLOW=1 RANKREPRO_REQUIRE_PODSPEC=1 mvn -B install
 
 clean:
 	mvn -B -q clean

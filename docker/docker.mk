@@ -4,6 +4,7 @@
 #   make images       rankrepro-tasks, rankrepro-mlflow, rankrepro-airflow (and what they need)
 #   make image-tasks | image-mlflow | image-airflow
 #   make up / down    the local stack of docker/compose.yaml (MLflow :5000, Airflow :8080)
+#   make push-image-tasks TASK_REGISTRY=host/path   push the task image, print it by digest (kubernetes)
 #
 # Every target works from a fresh clone on a machine with a Docker engine; image builds reuse
 # Docker's layer cache, so a rebuild after a code change only redoes the last layers.
@@ -38,7 +39,7 @@ ifeq ($(origin TESTCONTAINERS_HOST_OVERRIDE),undefined)
   endif
 endif
 
-.PHONY: base-image images image-tasks image-mlflow image-airflow up down
+.PHONY: base-image images image-tasks image-mlflow image-airflow push-image-tasks compose-tool airflow-settings up down
 
 base-image:
 	$(DOCKER_DIR)/base/build-base-image.sh
@@ -61,18 +62,28 @@ image-mlflow: base-image
 image-airflow: base-image
 	$(DOCKER_DIR)/build-image.sh airflow
 
-# Generated once and kept (gitignored): the JWT secret all Airflow components share.
-$(DOCKER_DIR)/.build/airflow.env:
-	@mkdir -p $(@D)
-	@umask 077 && printf 'AIRFLOW__API_AUTH__JWT_SECRET=%s\n' "$$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')" > $@
+# The kubernetes variant runs the task image by digest, from a registry the cluster pulls from.
+push-image-tasks: image-tasks
+	@test -n "$(TASK_REGISTRY)" || { echo "push-image-tasks: set TASK_REGISTRY (the registry the cluster pulls from, e.g. registry.example.com/team)" >&2; exit 2; }
+	$(DOCKER_DIR)/push-task-image.sh $(TASK_REGISTRY) $(TASK_TAG)
 
-up: images $(DOCKER_DIR)/.build/airflow.env
-	@test -n "$(COMPOSE)" || { echo "neither 'docker compose' nor 'docker-compose' found: apt-get install docker-compose (Debian) or install the Compose v2 plugin" >&2; exit 1; }
+AIRFLOW_SETTINGS := $(DOCKER_DIR)/.build/airflow.env
+
+# Compose installed (root with apt) or named before a recipe expands $(COMPOSE).
+compose-tool:
+	@$(DOCKER_DIR)/ensure-compose.sh
+
+# Generated once and kept (git-ignored, mode 600): the JWT secret all Airflow components share and the
+# admin password. Run on every `up`: it only adds what is missing.
+airflow-settings:
+	@$(DOCKER_DIR)/airflow-settings.sh $(AIRFLOW_SETTINGS)
+
+up: compose-tool images airflow-settings
 	DOCKER_GID=$$(stat -c %g /var/run/docker.sock 2>/dev/null || echo 0) $(COMPOSE) $(COMPOSE_FILE_ARGS) up -d
-	@echo "MLflow:  http://localhost:5000"
-	@echo "Airflow: http://localhost:8080  (user admin, password \$$AIRFLOW_ADMIN_PASSWORD or 'admin')"
+	@echo "MLflow:  http://localhost:$${RANKREPRO_MLFLOW_PORT:-5000}"
+	@echo "Airflow: http://localhost:$${RANKREPRO_AIRFLOW_PORT:-8080}  (user admin; password: AIRFLOW_ADMIN_PASSWORD in $(AIRFLOW_SETTINGS),"
+	@echo "         generated once; bin/rankrepro airflow reads it from there)"
 
-down:
-	@test -n "$(COMPOSE)" || { echo "neither 'docker compose' nor 'docker-compose' found" >&2; exit 1; }
-	@mkdir -p $(DOCKER_DIR)/.build && touch $(DOCKER_DIR)/.build/airflow.env
+down: compose-tool
+	@mkdir -p $(DOCKER_DIR)/.build && touch $(AIRFLOW_SETTINGS)
 	$(COMPOSE) $(COMPOSE_FILE_ARGS) down $(DOWN_FLAGS)

@@ -16,8 +16,9 @@ Configuration (environment of the Airflow components, or an Airflow Variable of 
 lower case where noted):
   RANKREPRO_AIRFLOW_EXECUTOR  docker (default) | kubernetes        (Variable rankrepro_airflow_executor)
   RANKREPRO_PLANS_DIR         plan JSON folder (default: ../plans next to this file's folder)
-  RANKREPRO_TASK_IMAGE        task image (default rankrepro-tasks:latest)
+  RANKREPRO_TASK_IMAGE        task image (docker default rankrepro-tasks:latest; kubernetes: see below)
   MLFLOW_TRACKING_URI         tracking URI as seen from a task container / pod
+  RANKREPRO_TASK_RETRIES      Airflow retries per task (default 1)
   docker only:
   RANKREPRO_WORK_SOURCE       where task outputs live, as the Docker ENGINE sees it: an absolute
                               HOST path (bind-mounted at /workspace/work) or a volume name (mounted
@@ -27,10 +28,19 @@ lower case where noted):
   RANKREPRO_DOCKER_NETWORK    network of task containers (must reach MLflow; default bridge)
   RANKREPRO_TASK_USER         optional uid:gid of task containers (the owner of a bind-mounted work folder)
   RANKREPRO_DOCKER_URL        Docker engine (default unix://var/run/docker.sock)
-  kubernetes only:
+  kubernetes only (each pod: requests = limits = the plan's cpus, memory_mib and gpus per task):
+  RANKREPRO_TASK_IMAGE        required, by digest: registry/rankrepro-tasks@sha256:<64 hex> (a tag
+                              could name other bytes on every node; `make push-image-tasks` prints it)
   RANKREPRO_K8S_NAMESPACE     namespace (default default)
-  RANKREPRO_WORK_PVC          PersistentVolumeClaim mounted at /workspace (default rankrepro-work)
-  RANKREPRO_TASK_RETRIES      Airflow retries per task (default 1)
+  RANKREPRO_K8S_MLFLOW_SECRET Kubernetes Secret with the MLflow credentials, as secretKeyRef env of
+                              every pod (never values in the pod spec); unset: no credentials. With it
+                              unset, MLFLOW_TRACKING_* in this environment is refused, not copied.
+  RANKREPRO_K8S_MLFLOW_SECRET_KEYS  its keys to use (default MLFLOW_TRACKING_USERNAME,MLFLOW_TRACKING_PASSWORD;
+                              MLFLOW_TRACKING_TOKEN for token auth)
+  RANKREPRO_WORK_PVC          optional ReadWriteMany PersistentVolumeClaim for /workspace. Default: an
+                              emptyDir per pod, and every task fetches its inputs from and publishes its
+                              outputs to MLflow's artifacts (RANKREPRO_SHARED_STORE=mlflow), so pods on
+                              different nodes share outputs without a shared volume.
 Variable rankrepro_task_env: JSON {"*": {ENV: value}, "<rankrepro task id>": {...}} of extra
 environment for task containers (e.g. JAVA_OPTS), read when a task starts, so a fix applies to a retry.
 """
@@ -48,9 +58,11 @@ from airflow.sdk import DAG, Param
 START, END, MARK_FAILED = "mlflow_start_run", "mlflow_end_run", "mlflow_mark_failed"
 WORKDIR = "/workspace/work"
 IMAGE_SPECS = "/opt/rankrepro/experiments"
-PLAN_FORMAT = 1
+PLAN_FORMAT = 2
 RUN_ID = re.compile(r"^[0-9a-f]{32}$")
 OVERRIDE = r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_]+=.*$"
+CREDENTIALS = ("MLFLOW_TRACKING_USERNAME", "MLFLOW_TRACKING_PASSWORD", "MLFLOW_TRACKING_TOKEN")
+DIGEST = re.compile(r"^[^\s@]+@sha256:[0-9a-f]{64}$")
 
 
 def setting(name: str, default: str | None = None) -> str | None:
@@ -104,17 +116,26 @@ def task_args(base: list[str], params: dict, parent_run_id: str | None, external
     return args
 
 
-def task_env(rankrepro_id: str) -> dict[str, str]:
+def task_env(rankrepro_id: str, fixed: dict | None = None, credentials: bool = True) -> dict[str, str]:
+    """The task's environment: tracking, `fixed` (from the operator), then the rankrepro_task_env Variable.
+
+    credentials: copy MLFLOW_TRACKING_* from this environment (docker); a pod gets them from a
+    Kubernetes Secret instead, and a Variable that names one is refused rather than put in its spec.
+    """
     # RANKREPRO_SOURCE_TYPE: MLflow's mlflow.source.type of the task runs (a scheduled job, not LOCAL).
     env = {"MLFLOW_TRACKING_URI": setting("MLFLOW_TRACKING_URI", "http://mlflow:5000"), "RANKREPRO_SOURCE_TYPE": "JOB"}
-    for name in ("MLFLOW_TRACKING_USERNAME", "MLFLOW_TRACKING_PASSWORD", "MLFLOW_TRACKING_TOKEN"):
-        if setting(name):
-            env[name] = setting(name)
+    if credentials:
+        env.update({name: setting(name) for name in CREDENTIALS if setting(name)})
+    env.update(fixed or {})
     from airflow.sdk import Variable
 
     extra = Variable.get("rankrepro_task_env", default=None, deserialize_json=True) or {}
     for key in ("*", rankrepro_id):
-        env.update({k: str(v) for k, v in (extra.get(key) or {}).items()})
+        values = {k: str(v) for k, v in (extra.get(key) or {}).items()}
+        if not credentials and set(values) & set(CREDENTIALS):
+            raise ValueError(f"Variable rankrepro_task_env sets {sorted(set(values) & set(CREDENTIALS))} for {key!r}: "
+                             "pods take MLflow credentials only from the Secret RANKREPRO_K8S_MLFLOW_SECRET names")
+        env.update(values)
     return env
 
 
@@ -124,7 +145,7 @@ PARENT = "ti.xcom_pull(task_ids='" + START + "')"
 
 # ---- operators ------------------------------------------------------------------------------------
 
-def docker_operator(task_id: str, display: str, args: str, env: str, resources: dict, **kw):
+def docker_operator(task_id: str, display: str, args: str, rankrepro_id: str, resources: dict, **kw):
     from airflow.providers.docker.operators.docker import DockerOperator
     from docker.types import DeviceRequest, Mount
 
@@ -140,7 +161,7 @@ def docker_operator(task_id: str, display: str, args: str, env: str, resources: 
         task_display_name=display,
         image=setting("RANKREPRO_TASK_IMAGE", "rankrepro-tasks:latest"),
         command=args,
-        environment=env,
+        environment="{{ rankrepro_env(%r) }}" % rankrepro_id,
         mounts=mounts,
         network_mode=setting("RANKREPRO_DOCKER_NETWORK", "bridge"),
         user=setting("RANKREPRO_TASK_USER"),
@@ -153,27 +174,74 @@ def docker_operator(task_id: str, display: str, args: str, env: str, resources: 
     )
 
 
-def kubernetes_operator(task_id: str, display: str, args: str, env: str, resources: dict, **kw):
+def pod_image() -> str:
+    """The task image by digest: a tag may name different bytes on each node, or change under a retry."""
+    image = setting("RANKREPRO_TASK_IMAGE")
+    if image is None or not DIGEST.match(image):
+        raise ValueError(f"RANKREPRO_TASK_IMAGE={image!r}: the kubernetes variant runs the task image by digest, "
+                         "REGISTRY/rankrepro-tasks@sha256:<64 hex>; push it with `make push-image-tasks "
+                         "TASK_REGISTRY=...`, which prints the value to set")
+    return image
+
+
+def pod_resources(resources: dict):
+    """Requests = limits = the plan's numbers: the scheduler places the pod where they fit, the kubelet holds it to them."""
+    from kubernetes.client import models as k8s
+
+    amounts = {"cpu": str(int(resources["cpus"])), "memory": "%dMi" % int(resources["memory_mib"])}
+    if int(resources.get("gpus", 0)):
+        amounts["nvidia.com/gpu"] = str(int(resources["gpus"]))
+    return k8s.V1ResourceRequirements(requests=dict(amounts), limits=dict(amounts))
+
+
+def pod_secrets() -> list:
+    """MLflow credentials as secretKeyRef env from the Secret RANKREPRO_K8S_MLFLOW_SECRET names."""
+    from airflow.providers.cncf.kubernetes.secret import Secret
+
+    name = setting("RANKREPRO_K8S_MLFLOW_SECRET")
+    if name is None:
+        plain = [n for n in CREDENTIALS if setting(n)]
+        if plain:
+            raise ValueError(f"{', '.join(plain)} set, but the kubernetes variant never copies credentials into a pod spec: "
+                             "kubectl create secret generic rankrepro-mlflow --from-literal=MLFLOW_TRACKING_USERNAME=... "
+                             "--from-literal=MLFLOW_TRACKING_PASSWORD=..., then set RANKREPRO_K8S_MLFLOW_SECRET=rankrepro-mlflow")
+        return []
+    keys = setting("RANKREPRO_K8S_MLFLOW_SECRET_KEYS", "MLFLOW_TRACKING_USERNAME,MLFLOW_TRACKING_PASSWORD").split(",")
+    keys = [k.strip() for k in keys if k.strip()]
+    unknown = sorted(set(keys) - set(CREDENTIALS))
+    if unknown:
+        raise ValueError(f"RANKREPRO_K8S_MLFLOW_SECRET_KEYS: {unknown} are not MLflow credentials ({', '.join(CREDENTIALS)})")
+    return [Secret("env", key, name, key) for key in keys]
+
+
+def pod_work_volume():
+    """/workspace: an emptyDir (outputs travel through MLflow), or an opted-in ReadWriteMany claim."""
+    from kubernetes.client import models as k8s
+
+    claim = setting("RANKREPRO_WORK_PVC")
+    if claim is None:
+        return k8s.V1Volume(name="work", empty_dir=k8s.V1EmptyDirVolumeSource())
+    return k8s.V1Volume(name="work", persistent_volume_claim=k8s.V1PersistentVolumeClaimVolumeSource(claim_name=claim))
+
+
+def kubernetes_operator(task_id: str, display: str, args: str, rankrepro_id: str, resources: dict, **kw):
     from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
     from kubernetes.client import models as k8s
 
-    gpus = int(resources.get("gpus", 0))
-    limits = {"nvidia.com/gpu": str(gpus)} if gpus else None
-    volume = k8s.V1Volume(
-        name="work",
-        persistent_volume_claim=k8s.V1PersistentVolumeClaimVolumeSource(
-            claim_name=setting("RANKREPRO_WORK_PVC", "rankrepro-work")),
-    )
+    # PyTorch computes with as many threads as the pod has cores; the shared store replaces a shared volume.
+    fixed = {"RANKREPRO_SHARED_STORE": "mlflow", "OMP_NUM_THREADS": str(int(resources["cpus"]))}
     return KubernetesPodOperator(
         task_id=task_id,
         task_display_name=display,
         name="rankrepro-" + re.sub(r"[^a-z0-9-]", "-", task_id.lower())[:40],
         namespace=setting("RANKREPRO_K8S_NAMESPACE", "default"),
-        image=setting("RANKREPRO_TASK_IMAGE", "rankrepro-tasks:latest"),
+        image=pod_image(),
+        image_pull_policy="IfNotPresent",  # a digest never changes: what a node has is what was asked for
         arguments=args,
-        env_vars=env,
-        container_resources=k8s.V1ResourceRequirements(limits=limits, requests=limits),
-        volumes=[volume],
+        env_vars="{{ rankrepro_env(%r, %r, False) }}" % (rankrepro_id, fixed),
+        secrets=pod_secrets(),
+        container_resources=pod_resources(resources),
+        volumes=[pod_work_volume()],
         volume_mounts=[k8s.V1VolumeMount(name="work", mount_path="/workspace")],
         get_logs=True,
         on_finish_action="delete_succeeded_pod",
@@ -212,21 +280,22 @@ def build_dag(plan: dict, backend: str) -> DAG:
             start_args += ["--xcom-file", "/airflow/xcom/return.json"]
         # Built inside the expression: a {{ }} nested in a string literal would not be rendered.
         external_id = "'airflow:' ~ dag_run.dag_id ~ '/' ~ run_id"
+        bookkeeping = plan["run_resources"]  # the MLflow start/end tasks: one JVM, no tensors
         start = operator(START, "MLflow: start parent run", "{{ rankrepro_args(%r, params, None, %s) }}" % (start_args, external_id),
-                         "{{ rankrepro_env('%s') }}" % START, {}, do_xcom_push=True, retries=2)
+                         START, bookkeeping, do_xcom_push=True, retries=2)
         tasks = {}
         for t in plan["tasks"]:
             tasks[t["task_id"]] = operator(
                 t["task_id"], t["id"], "{{ rankrepro_args(%r, params, %s) }}" % (t["args"], PARENT),
-                "{{ rankrepro_env(%r) }}" % t["id"], t.get("resources") or {}, do_xcom_push=False)
+                t["id"], t["resources"], do_xcom_push=False)
         for t in plan["tasks"]:
             for up in t["upstream"]:
                 (start if up == START else tasks[up]) >> tasks[t["task_id"]]
         end = operator(END, "MLflow: end parent run", "{{ rankrepro_args(%r, params, %s) }}" % (plan["end_run"], PARENT),
-                       "{{ rankrepro_env('%s') }}" % END, {}, do_xcom_push=False)
+                       END, bookkeeping, do_xcom_push=False)
         failed = operator(MARK_FAILED, "MLflow: mark parent run failed",
                           "{{ rankrepro_args(%r, {}, %s) }}" % (["mlflow", "end-run", "--status", "FAILED"], PARENT),
-                          "{{ rankrepro_env('%s') }}" % MARK_FAILED, {}, do_xcom_push=False, trigger_rule="one_failed")
+                          MARK_FAILED, bookkeeping, do_xcom_push=False, trigger_rule="one_failed")
         leaves = [tasks[t["task_id"]] for t in plan["tasks"] if not any(t["task_id"] in o["upstream"] for o in plan["tasks"])]
         for leaf in leaves:
             leaf >> end

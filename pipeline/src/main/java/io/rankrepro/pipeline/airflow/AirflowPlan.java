@@ -3,7 +3,6 @@ package io.rankrepro.pipeline.airflow;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 import java.util.List;
-import java.util.Map;
 
 /**
  * A plan as the Airflow DAG file reads it ({@code pipeline/airflow/dags/rankrepro_dag.py}): one
@@ -16,6 +15,7 @@ import java.util.Map;
  * @param overrides the {@code --set} values given at export: the default of the DAG's {@code overrides} param
  * @param startRun  args of the first task: creates the MLflow parent run and prints its id (XCom)
  * @param endRun    args of the last task: closes the parent run (the DAG adds --run-id and --status)
+ * @param runResources what the start- and end-run tasks ask of their machine (one JVM, no tensors)
  */
 public record AirflowPlan(
         int format,
@@ -30,9 +30,11 @@ public record AirflowPlan(
         List<String> overrides,
         @JsonProperty("start_run") List<String> startRun,
         @JsonProperty("end_run") List<String> endRun,
+        @JsonProperty("run_resources") Resources runResources,
         List<Task> tasks) {
 
-    public static final int FORMAT = 1;
+    /** 2: each task's resources carry cpus and memory_mib beside gpus; run_resources for the MLflow bookkeeping tasks. */
+    public static final int FORMAT = 2;
 
     public AirflowPlan {
         overrides = List.copyOf(overrides);
@@ -63,10 +65,20 @@ public record AirflowPlan(
         }
     }
 
-    /** What a task asks of the machine it runs on; the KubernetesPodOperator turns gpus into nvidia.com/gpu. */
-    public record Resources(int gpus) {
-        public Map<String, Object> asMap() {
-            return Map.of("gpus", gpus);
+    /**
+     * What a task asks of the machine it runs on ({@link TaskResources}); the KubernetesPodOperator
+     * variant makes them the pod's requests and limits (gpus as {@code nvidia.com/gpu}).
+     *
+     * @param gpus      GPUs it computes on
+     * @param cpus      cores, and the PyTorch threads it runs with
+     * @param memoryMib memory in MiB: what it may use before it is stopped
+     */
+    public record Resources(int gpus, int cpus, @JsonProperty("memory_mib") long memoryMib) {
+        public Resources {
+            if (gpus < 0 || cpus < 1 || memoryMib < 1) {
+                throw new IllegalArgumentException("task resources: gpus must be >= 0, cpus and memory_mib >= 1; got gpus=" + gpus
+                        + ", cpus=" + cpus + ", memory_mib=" + memoryMib);
+            }
         }
     }
 }

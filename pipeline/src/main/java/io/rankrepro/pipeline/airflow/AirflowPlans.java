@@ -36,10 +36,10 @@ public final class AirflowPlans {
     /**
      * @param specRelative the spec's path below the experiments folder, e.g. {@code kobayashi2024/fig1.yaml}
      * @param overrides    the {@code --set STAGE.PARAM=VALUE} strings the plan was made with
-     * @param gpusByStage  GPUs per task of a stage; stages not listed get {@link #defaultGpus}
+     * @param resources    what each task asks of the machine that runs it
      */
     public static AirflowPlan of(Plan plan, String specRelative, List<String> overrides, String codeVersion,
-                                 Map<String, Integer> gpusByStage) {
+                                 TaskResources resources) {
         String spec = IMAGE_SPECS + "/" + specRelative.replace('\\', '/');
         String profile = plan.info().profile();
         Map<String, String> airflowIds = new HashMap<>();
@@ -54,19 +54,14 @@ public final class AirflowPlans {
             upstream.add(START_RUN_TASK);
             t.upstream().forEach(u -> upstream.add(airflowIds.get(u)));
             List<String> args = List.of("task", "--spec", spec, "--profile", profile, "--task", t.id(), "--workdir", WORKDIR);
-            int gpus = gpusByStage.getOrDefault(t.stage(), defaultGpus(profile, t.kind()));
-            tasks.add(new AirflowPlan.Task(t.id(), taskId, t.stage(), t.kind(), upstream, args, new AirflowPlan.Resources(gpus)));
+            tasks.add(new AirflowPlan.Task(t.id(), taskId, t.stage(), t.kind(), upstream, args, resources.of(t)));
         }
         List<String> start = List.of("mlflow", "start-run", "--spec", spec, "--profile", profile);
         List<String> end = List.of("mlflow", "end-run", "--spec", spec, "--profile", profile, "--workdir", WORKDIR,
                 "--results", RESULTS);
         return new AirflowPlan(AirflowPlan.FORMAT, dagId(plan.spec().id(), profile), plan.spec().id(), plan.spec().title(),
-                profile, plan.info().seed(), spec, plan.spec().sha256(), codeVersion, overrides, start, end, tasks);
-    }
-
-    /** At the papers' own scale (profile paper) a training task needs a GPU; everything else runs on CPUs. */
-    static int defaultGpus(String profile, String kind) {
-        return "paper".equals(profile) && kind.endsWith("/train") ? 1 : 0;
+                profile, plan.info().seed(), spec, plan.spec().sha256(), codeVersion, overrides, start, end,
+                TaskResources.BOOKKEEPING, tasks);
     }
 
     /** {@code rankrepro__boix2023__fig1__smoke}: Airflow DAG ids allow letters, digits, {@code _ . -}. */

@@ -5,9 +5,11 @@ import io.rankrepro.pipeline.airflow.AirflowCredentials;
 import io.rankrepro.pipeline.airflow.AirflowException;
 import io.rankrepro.pipeline.airflow.AirflowPlan;
 import io.rankrepro.pipeline.airflow.AirflowPlans;
+import io.rankrepro.pipeline.airflow.TaskResources;
 import io.rankrepro.pipeline.airflow.TaskStateDisplay;
 import io.rankrepro.pipeline.exec.CodeVersion;
 import io.rankrepro.pipeline.plan.Plan;
+import io.rankrepro.pipeline.plan.PlannedTask;
 import io.rankrepro.pipeline.spec.SpecLoader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -18,13 +20,17 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 
 /** {@code rankrepro airflow ...}: export plans for the DAG file, and drive DAG runs over Airflow's REST API. */
 @Command(name = "airflow", mixinStandardHelpOptions = true,
         description = {"Run the pipeline as Airflow DAG runs: export a plan for the DAG file in pipeline/airflow/dags/,",
                 "then trigger, watch, read logs and retry over Airflow's REST API (/api/v2).",
-                "Credentials: AIRFLOW_USERNAME/AIRFLOW_PASSWORD or AIRFLOW_CREDENTIALS_FILE; address: AIRFLOW_URL."},
+                "Credentials: AIRFLOW_PASSWORD (user AIRFLOW_USERNAME, default admin), AIRFLOW_CREDENTIALS_FILE,",
+                "or the local stack's docker/.build/airflow.env (make up writes it); address: AIRFLOW_URL."},
         subcommands = {AirflowCommand.Export.class, AirflowCommand.Trigger.class, AirflowCommand.Status.class,
                 AirflowCommand.Logs.class, AirflowCommand.RetryFailed.class},
         exitCodeListHeading = "%nExit codes (trigger, status, retry-failed):%n",
@@ -37,7 +43,7 @@ final class AirflowCommand {
 
     @Command(name = "export", mixinStandardHelpOptions = true,
             description = {"Write the plan of a spec at a profile as JSON for the Airflow DAG file:",
-                    "tasks, the exact rankrepro args of each, dependencies and resources (GPUs at profile paper).",
+                    "tasks, the exact rankrepro args of each, dependencies and resources (CPUs, memory; GPUs at profile paper).",
                     "File: <out>/<experiment with / as __>__<profile>.json"})
     static final class Export implements Callable<Integer> {
         @Mixin SpecOptions specOptions;
@@ -50,16 +56,44 @@ final class AirflowCommand {
                 description = "GPUs per task of a stage, overriding the default (1 for training stages at profile paper, else 0)")
         Map<String, Integer> gpus = new LinkedHashMap<>();
 
+        @Option(names = "--cpus", paramLabel = "STAGE=N",
+                description = "Cores (and PyTorch threads) per task of a stage (default: 2 for training stages, else 1)")
+        Map<String, Integer> cpus = new LinkedHashMap<>();
+
+        @Option(names = "--memory-mib", paramLabel = "STAGE=MIB",
+                description = "Memory per task of a stage, in MiB (default: 2048 + twice the task's own estimate)")
+        Map<String, Long> memoryMib = new LinkedHashMap<>();
+
         @Override
         public Integer call() throws Exception {
             Plan plan = Commands.plan(specOptions);
-            AirflowPlan exported = AirflowPlans.of(plan, AirflowPlans.specRelative(specOptions.requireSpec()),
-                    specOptions.set, CodeVersion.current(), gpus);
+            TaskResources resources = new TaskResources(Commands.kinds(), plan.info().profile(), perStage(plan));
+            AirflowPlan exported;
+            try {
+                exported = AirflowPlans.of(plan, AirflowPlans.specRelative(specOptions.requireSpec()),
+                        specOptions.set, CodeVersion.current(), resources);
+            } catch (IllegalArgumentException e) {
+                throw new UsageError(e.getMessage());
+            }
             Path file = AirflowPlans.write(exported, out);
             long withGpu = exported.tasks().stream().filter(t -> t.resources().gpus() > 0).count();
             System.out.printf("%s: DAG %s, %d tasks (%d with GPUs) → %s%n", plan.spec().id(), exported.dagId(),
                     exported.tasks().size(), withGpu, file);
             return 0;
+        }
+
+        /** The per-stage choices, each naming a stage of this plan (a typo would silently change nothing). */
+        private TaskResources.PerStage perStage(Plan plan) {
+            Set<String> stages = plan.tasks().stream().map(PlannedTask::stage)
+                    .collect(Collectors.toSet());
+            for (Map<String, ?> choice : List.of(gpus, cpus, memoryMib)) {
+                for (String stage : choice.keySet()) {
+                    if (!stages.contains(stage)) {
+                        throw new UsageError("no stage '" + stage + "' in " + plan.spec().id() + "; its stages: " + new TreeSet<>(stages));
+                    }
+                }
+            }
+            return new TaskResources.PerStage(gpus, cpus, memoryMib);
         }
     }
 
@@ -72,13 +106,13 @@ final class AirflowCommand {
         String url;
 
         @Option(names = "--credentials-file", paramLabel = "FILE",
-                description = "username=/password= lines, or the simple auth manager's passwords JSON (default: env)")
+                description = "username=/password= lines, the simple auth manager's passwords JSON, or docker/.build/airflow.env (default: env, then that file)")
         Path credentialsFile;
 
         AirflowClient client() throws Exception {
             AirflowCredentials creds;
             try {
-                creds = AirflowCredentials.resolve(credentialsFile, System.getenv());
+                creds = AirflowCredentials.resolve(credentialsFile, System.getenv(), Path.of(""));
             } catch (IllegalArgumentException e) {
                 throw new UsageError(e.getMessage());
             }
@@ -172,7 +206,7 @@ final class AirflowCommand {
             conf.put("overrides", which.specOptions.set);
             String dagId = which.dagId();
             AirflowClient client = connection.client();
-            AirflowClient.Dag dag = client.dag(dagId);
+            AirflowClient.Dag dag = deployed(client, dagId);
             if (dag.paused()) {
                 client.setPaused(dagId, false);
                 System.out.println("unpaused " + dagId);
@@ -181,6 +215,21 @@ final class AirflowCommand {
             System.out.printf("triggered %s run %s (%s)%n  conf %s%n  UI: %s/dags/%s/runs/%s%n", dagId, run.runId(), run.state(),
                     conf, client.baseUrl(), dagId, run.runId());
             return await(client, dagId, run.runId(), waiting);
+        }
+
+        /** The DAG, or an error that says why Airflow may not have it: not parsed yet, or a DAG file that fails. */
+        private static AirflowClient.Dag deployed(AirflowClient client, String dagId) {
+            try {
+                return client.dag(dagId);
+            } catch (AirflowException e) {
+                if (e.status() != 404) {
+                    throw e;
+                }
+                List<String> failing = client.importErrors().stream().map(AirflowClient.ImportError::filename).toList();
+                throw new AirflowException(404, "Airflow has no DAG " + dagId + ". Exported just now? The dag-processor re-reads "
+                        + "the DAG file about every 30 s; try again then. Not exported? `rankrepro airflow export` with the same "
+                        + "--spec and --profile." + (failing.isEmpty() ? "" : " DAG files that fail to import: " + failing));
+            }
         }
     }
 

@@ -28,12 +28,17 @@ public final class DeviceMemory {
             if (!which.test(t)) {
                 continue;
             }
-            OptionalLong need = kinds.find(t.kind()).map(k -> k.memoryBytes(t.params().asMap())).orElse(OptionalLong.empty());
+            OptionalLong need = need(t, kinds);
             if (need.isPresent()) {
                 TrainingMemory.problem(need.getAsLong(), available, device.where())
                         .ifPresent(p -> out.add(t.id() + ": " + p + " (device " + device + ")"));
             }
         }
         return out;
+    }
+
+    /** The task's own estimate of what it needs on its device, in bytes; empty where its kind makes none. */
+    public static OptionalLong need(PlannedTask t, TaskKinds kinds) {
+        return kinds.find(t.kind()).map(k -> k.memoryBytes(t.params().asMap())).orElse(OptionalLong.empty());
     }
 }

@@ -57,7 +57,7 @@ final class AirflowContainer extends GenericContainer<AirflowContainer> {
         // not a copy into the container: that made Testcontainers pull alpine, minutes offline.)
         withFileSystemBind(passwordsFile(plans.getParent()).toString(), "/opt/airflow/passwords.json", BindMode.READ_WRITE);
         withEnv(Map.ofEntries(
-                Map.entry("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS", USER + ":admin"),
+                Map.entry("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS", USER + ":ADMIN"), // USER:ROLE
                 Map.entry("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE", "/opt/airflow/passwords.json"),
                 Map.entry("AIRFLOW__API_AUTH__JWT_SECRET", HexFormat.of().formatHex(randomBytes(32))),
                 // Pick up DAG files and plans within seconds, not Airflow's production minutes.

@@ -258,7 +258,7 @@ class AirflowPipelineTest {
                 "        for t in d.tasks}",
                 "print('RESULT ' + json.dumps(out))");
         Container.ExecResult r = airflow.execInContainer("env", "RANKREPRO_AIRFLOW_EXECUTOR=kubernetes",
-                "RANKREPRO_PLANS_DIR=/opt/airflow/plans-k8s", "python3", "-c", script);
+                "RANKREPRO_PLANS_DIR=/opt/airflow/plans-k8s", "RANKREPRO_TASK_IMAGE=" + PodSpecs.IMAGE, "python3", "-c", script);
         String line = r.getStdout().lines().filter(l -> l.startsWith("RESULT ")).findFirst()
                 .orElseThrow(() -> new AssertionError("import check printed no result:\n" + r.getStdout() + r.getStderr()));
         JsonNode out = JSON.readTree(line.substring("RESULT ".length()));

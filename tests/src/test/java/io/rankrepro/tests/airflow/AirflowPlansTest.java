@@ -65,6 +65,41 @@ class AirflowPlansTest {
     }
 
     @Test
+    void eachTaskCarriesItsCoresAndMemoryWhichTheExportCanSetPerStage() throws Exception {
+        AirflowPlan smoke = export("smoke");
+        assertEquals(AirflowPlan.FORMAT, smoke.format());
+        assertEquals(new AirflowPlan.Resources(0, 1, 2048), smoke.runResources(), "the MLflow bookkeeping tasks: one JVM");
+        // kobayashi2024/fig1's kinds make no memory estimate: a JVM's floor; trainings compute with two threads.
+        smoke.tasks().forEach(t -> assertEquals(new AirflowPlan.Resources(0, t.stage().equals("train") ? 2 : 1, 2048), t.resources(), t.id()));
+        AirflowPlan set = export("smoke", "--cpus", "train=4", "--memory-mib", "analyze=3000");
+        set.tasks().forEach(t -> {
+            assertEquals(t.stage().equals("train") ? 4 : 1, t.resources().cpus(), t.id());
+            assertEquals(t.stage().equals("analyze") ? 3000 : 2048, t.resources().memoryMib(), t.id());
+        });
+    }
+
+    @Test
+    void aTrainingsMemoryEstimateSizesItsTaskWithHeadroom() throws Exception {
+        Path spec = RankreproImages.repoRoot().resolve("pipeline/experiments/boix2023/fig3.yaml");
+        assertEquals(0, RankreproCli.execute("airflow", "export", "--spec", spec.toString(), "--profile", "paper", "--out", dir.toString()));
+        AirflowPlan paper = AirflowPlans.read(dir.resolve("boix2023__fig3__paper.json"));
+        var trains = paper.tasks().stream().filter(t -> t.kind().equals("transformer/train")).toList();
+        assertEquals(12, trains.size());
+        // transformer/train estimates its memory (TrainingMemory): 2 GiB for the JVM + twice that, far above the floor.
+        trains.forEach(t -> assertTrue(t.resources().memoryMib() > 2048 + 1024, t.id() + ": " + t.resources()));
+    }
+
+    @Test
+    void aResourceForANonexistentStageOrABadNumberFailsTheExportWithExitCode2() {
+        Path spec = RankreproImages.repoRoot().resolve("pipeline/experiments/kobayashi2024/fig1.yaml");
+        assertEquals(2, RankreproCli.execute("airflow", "export", "--spec", spec.toString(), "--profile", "smoke",
+                "--out", dir.toString(), "--cpus", "trian=2"));
+        assertEquals(2, RankreproCli.execute("airflow", "export", "--spec", spec.toString(), "--profile", "smoke",
+                "--out", dir.toString(), "--cpus", "train=0"));
+        assertFalse(Files.exists(dir.resolve("kobayashi2024__fig1__smoke.json")));
+    }
+
+    @Test
     void aBadOverrideFailsTheExportWithExitCode2() {
         Path spec = RankreproImages.repoRoot().resolve("pipeline/experiments/kobayashi2024/fig1.yaml");
         assertEquals(2, RankreproCli.execute("airflow", "export", "--spec", spec.toString(), "--profile", "smoke",
@@ -74,14 +109,28 @@ class AirflowPlansTest {
 
     @Test
     void credentialsComeFromEnvOrEitherFileFormatAndNeverPrintThePassword() throws Exception {
-        AirflowCredentials env = AirflowCredentials.resolve(null, Map.of("AIRFLOW_USERNAME", "u", "AIRFLOW_PASSWORD", "p4ss"));
+        AirflowCredentials env = AirflowCredentials.resolve(null, Map.of("AIRFLOW_USERNAME", "u", "AIRFLOW_PASSWORD", "p4ss"), dir);
         assertEquals("p4ss", env.password());
         assertFalse(env.toString().contains("p4ss"));
         Path props = Files.writeString(dir.resolve("c.properties"), "username=admin\npassword=s3cret\n");
-        assertEquals(new AirflowCredentials("admin", "s3cret"), AirflowCredentials.resolve(null, Map.of("AIRFLOW_CREDENTIALS_FILE", props.toString())));
+        assertEquals(new AirflowCredentials("admin", "s3cret"), AirflowCredentials.resolve(null, Map.of("AIRFLOW_CREDENTIALS_FILE", props.toString()), dir));
         Path json = Files.writeString(dir.resolve("passwords.json"), "{\"admin\": \"xyz\"}");
         assertEquals(new AirflowCredentials("admin", "xyz"), AirflowCredentials.fromFile(json));
-        assertThrows(IllegalArgumentException.class, () -> AirflowCredentials.resolve(null, Map.of()));
+        assertThrows(IllegalArgumentException.class, () -> AirflowCredentials.resolve(null, Map.of(), dir));
+    }
+
+    @Test
+    void theLocalStacksGeneratedPasswordIsFoundWithoutAnySetting() throws Exception {
+        assertEquals(new AirflowCredentials("admin", "only-pw"), AirflowCredentials.resolve(null, Map.of("AIRFLOW_PASSWORD", "only-pw"), dir),
+                "AIRFLOW_PASSWORD alone is the stack's user admin");
+        // What `make up` writes (docker/airflow-settings.sh), found from the repository or any folder below it.
+        Path stack = Files.createDirectories(dir.resolve("docker/.build")).resolve("airflow.env");
+        Files.writeString(stack, "AIRFLOW__API_AUTH__JWT_SECRET=abc\nAIRFLOW_ADMIN_PASSWORD=0f1e2d3c\n");
+        Path below = Files.createDirectories(dir.resolve("pipeline/experiments"));
+        assertEquals(new AirflowCredentials("admin", "0f1e2d3c"), AirflowCredentials.resolve(null, Map.of(), below));
+        assertEquals(new AirflowCredentials("admin", "0f1e2d3c"), AirflowCredentials.resolve(stack, Map.of(), below), "as --credentials-file");
+        assertEquals("u", AirflowCredentials.resolve(null, Map.of("AIRFLOW_USERNAME", "u", "AIRFLOW_PASSWORD", "p"), below).username(),
+                "the environment comes first");
     }
 
     @Test
