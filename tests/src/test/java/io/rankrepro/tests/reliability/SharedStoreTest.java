@@ -100,6 +100,29 @@ class SharedStoreTest {
                 assertEquals("true", c.tags().get("rankrepro.cached"), task);
             }
 
+            // one task on a machine that holds nothing (a cluster worker): the task itself is fetched ...
+            Cli one = Cli.run("task", "--spec", DeterminismTest.SPEC, "--task", TRAIN, "--tracking-uri", server.uri(),
+                    "--shared-store", "mlflow", "--workdir", tmp.resolve("e/work").toString());
+            assertEquals(0, one.code(), one.toString());
+            assertTrue(one.out().lines().anyMatch(l -> l.startsWith("⇣ " + TRAIN + " fetched from run " + workA.runId(TRAIN))), one.out());
+            assertEquals(Map.of(TRAIN, original.get(TRAIN)), outputs(tmp.resolve("e")));
+            // ... and one computed there (--force) gets its inputs from the shared store, then computes the same bytes
+            String analyzed = original.keySet().stream().filter(t -> t.startsWith("analyze[") && t.contains("0.1")).findFirst().orElseThrow();
+            Cli forced = Cli.run("task", "--spec", DeterminismTest.SPEC, "--task", analyzed, "--force", "--tracking-uri", server.uri(),
+                    "--shared-store", "mlflow", "--workdir", tmp.resolve("f/work").toString());
+            assertEquals(0, forced.code(), forced.toString());
+            assertTrue(forced.out().lines().anyMatch(l -> l.startsWith("✔ " + analyzed + " done")), forced.out());
+            Work workF = new Work(tmp.resolve("f/work"));
+            Map<String, Map<String, String>> inF = outputs(tmp.resolve("f"));
+            assertTrue(inF.size() >= 2 && inF.containsKey(analyzed), "the task and its inputs: " + inF.keySet());
+            for (String task : inF.keySet()) {
+                assertEquals(original.get(task), inF.get(task), task);
+                if (!task.equals(analyzed)) {
+                    assertEquals(workA.runId(task), workF.runId(task), "input " + task + " fetched, not computed");
+                }
+            }
+            assertTrue(!workA.runId(analyzed).equals(workF.runId(analyzed)), "computed in a run of its own");
+
             // a changed byte in one stored object: named, that task computed again, the rest fetched
             String checkpoint = original.get(TRAIN).keySet().stream().filter(f -> f.startsWith("checkpoints/")).max(String::compareTo).orElseThrow();
             Path damaged = stored(server, workA.runId(TRAIN), checkpoint);
