@@ -100,6 +100,20 @@ class SharedStoreTest {
                 assertEquals("true", c.tags().get("rankrepro.cached"), task);
             }
 
+            // an orchestrator's end task on a machine that holds nothing: every output fetched, the figures published
+            Cli start = Cli.run("mlflow", "start-run", "--spec", DeterminismTest.SPEC, "--tracking-uri", server.uri());
+            assertEquals(0, start.code(), start.toString());
+            String parent = start.out().strip().lines().reduce((x, y) -> y).orElseThrow();
+            Cli end = Cli.run("mlflow", "end-run", "--spec", DeterminismTest.SPEC, "--run-id", parent, "--tracking-uri", server.uri(),
+                    "--shared-store", "mlflow", "--workdir", tmp.resolve("g/work").toString(), "--results", tmp.resolve("g/results").toString());
+            assertEquals(0, end.code(), end.toString());
+            assertEquals(original, outputs(tmp.resolve("g")));
+            List<RunView> linked = mlflow.childRuns(parent);
+            assertEquals(7, linked.size(), "each fetched task linked to the run that computed it: " + linked);
+            for (RunView l : linked) {
+                assertEquals(workA.runId(l.tags().get("rankrepro.task")), l.tags().get("rankrepro.computed_by"));
+            }
+
             // one task on a machine that holds nothing (a cluster worker): the task itself is fetched ...
             Cli one = Cli.run("task", "--spec", DeterminismTest.SPEC, "--task", TRAIN, "--tracking-uri", server.uri(),
                     "--shared-store", "mlflow", "--workdir", tmp.resolve("e/work").toString());
