@@ -14,7 +14,9 @@ mlflow_start_run prints the MLflow parent run id; XCom carries it to every task'
 
 Configuration (environment of the Airflow components, or an Airflow Variable of the same name in
 lower case where noted):
-  RANKREPRO_AIRFLOW_EXECUTOR  docker (default) | kubernetes        (Variable rankrepro_airflow_executor)
+  RANKREPRO_AIRFLOW_EXECUTOR  docker (default) | kubernetes | local  (Variable rankrepro_airflow_executor)
+                              local: the Airflow worker runs `rankrepro task ...` itself (BashOperator);
+                              its image carries the CLI (docker/cluster: one Celery worker per host)
   RANKREPRO_PLANS_DIR         plan JSON folder (default: ../plans next to this file's folder)
   RANKREPRO_TASK_IMAGE        task image (default rankrepro-tasks:latest)
   MLFLOW_TRACKING_URI         tracking URI as seen from a task container / pod
@@ -31,6 +33,7 @@ lower case where noted):
   RANKREPRO_K8S_NAMESPACE     namespace (default default)
   RANKREPRO_WORK_PVC          PersistentVolumeClaim mounted at /workspace (default rankrepro-work)
   RANKREPRO_TASK_RETRIES      Airflow retries per task (default 1)
+  RANKREPRO_SHARED_STORE      passed on to every task (mlflow: task outputs are shared through MLflow)
 Variable rankrepro_task_env: JSON {"*": {ENV: value}, "<rankrepro task id>": {...}} of extra
 environment for task containers (e.g. JAVA_OPTS), read when a task starts, so a fix applies to a retry.
 """
@@ -68,8 +71,8 @@ def executor() -> str:
         except Exception:
             value = None
     value = (value or "docker").strip().lower()
-    if value not in ("docker", "kubernetes"):
-        raise ValueError(f"RANKREPRO_AIRFLOW_EXECUTOR must be docker or kubernetes, got {value!r}")
+    if value not in ("docker", "kubernetes", "local"):
+        raise ValueError(f"RANKREPRO_AIRFLOW_EXECUTOR must be docker, kubernetes or local, got {value!r}")
     return value
 
 
@@ -107,7 +110,7 @@ def task_args(base: list[str], params: dict, parent_run_id: str | None, external
 def task_env(rankrepro_id: str) -> dict[str, str]:
     # RANKREPRO_SOURCE_TYPE: MLflow's mlflow.source.type of the task runs (a scheduled job, not LOCAL).
     env = {"MLFLOW_TRACKING_URI": setting("MLFLOW_TRACKING_URI", "http://mlflow:5000"), "RANKREPRO_SOURCE_TYPE": "JOB"}
-    for name in ("MLFLOW_TRACKING_USERNAME", "MLFLOW_TRACKING_PASSWORD", "MLFLOW_TRACKING_TOKEN"):
+    for name in ("MLFLOW_TRACKING_USERNAME", "MLFLOW_TRACKING_PASSWORD", "MLFLOW_TRACKING_TOKEN", "RANKREPRO_SHARED_STORE"):
         if setting(name):
             env[name] = setting(name)
     from airflow.sdk import Variable
@@ -118,7 +121,27 @@ def task_env(rankrepro_id: str) -> dict[str, str]:
     return env
 
 
-MACROS = {"rankrepro_args": task_args, "rankrepro_env": task_env}
+def local_command(base: list[str], params: dict, parent_run_id: str | None, external_id: str | None = None) -> str:
+    """The same arguments as one shell command line for a worker that runs the CLI itself."""
+    import shlex
+
+    return shlex.join(["rankrepro", *task_args(base, params, parent_run_id, external_id)])
+
+
+# What a task started by the worker itself inherits from it: what the CLI needs, never Airflow's
+# own settings (its database URL, broker password, JWT secret are in the worker's environment).
+LOCAL_INHERITED = ("PATH", "HOME", "LANG", "TMPDIR", "JAVA_HOME", "JAVA_OPTS", "DJL_CACHE_DIR",
+                   "MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_")
+
+
+def local_env(rankrepro_id: str) -> dict[str, str]:
+    env = {k: os.environ[k] for k in LOCAL_INHERITED if k in os.environ}
+    env.update(task_env(rankrepro_id))
+    return env
+
+
+MACROS = {"rankrepro_args": task_args, "rankrepro_env": task_env, "rankrepro_command": local_command,
+          "rankrepro_local_env": local_env}
 PARENT = "ti.xcom_pull(task_ids='" + START + "')"
 
 
@@ -181,8 +204,28 @@ def kubernetes_operator(task_id: str, display: str, args: str, env: str, resourc
     )
 
 
+def local_operator(task_id: str, display: str, args: str, env: str, resources: dict, **kw):
+    """The worker runs the task: each Celery worker is a host with its own disk (docker/cluster)."""
+    from airflow.providers.standard.operators.bash import BashOperator
+
+    # The argument and environment templates of the container operators, rendered for a shell.
+    command = args.replace("rankrepro_args(", "rankrepro_command(", 1)
+    return BashOperator(
+        task_id=task_id,
+        task_display_name=display,
+        bash_command=command,
+        env=env.replace("rankrepro_env(", "rankrepro_local_env(", 1),
+        append_env=False,
+        cwd=WORKDIR.rsplit("/", 1)[0],
+        **kw,
+    )
+
+
+OPERATORS = {"docker": docker_operator, "kubernetes": kubernetes_operator, "local": local_operator}
+
+
 def build_dag(plan: dict, backend: str) -> DAG:
-    operator = docker_operator if backend == "docker" else kubernetes_operator
+    operator = OPERATORS[backend]
     experiment, profile = plan["experiment"], plan["profile"]
     dag = DAG(
         dag_id=plan["dag_id"],
