@@ -18,6 +18,7 @@ include mlflow/mlflow.mk
 include data/data.mk
 include data/models.mk
 -include docker/docker.mk
+-include docker/cluster.mk
 -include bench/bench.mk
 
 # The tracking server: the user's if MLFLOW_TRACKING_URI is set, else the local one mlflow-up starts.
