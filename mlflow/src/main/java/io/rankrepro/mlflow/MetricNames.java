@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  *   <li>{@code analysis/} a figure's other derived numbers ({@code analysis/greedy_stages})
  *   <li>{@code claim/} a paper claim on the DAG run: {@code claim/<id>/passed} (1 or 0) and {@code claim/<id>/statistic}
  *   <li>{@code check/} a sanity check of our own code or setup, never counted as a claim: {@code check/<id>/passed}
- *   <li>{@code dag/} the DAG run ({@code dag/wall_seconds}, {@code dag/tasks_ran}, {@code dag/tasks_cached})
+ *   <li>{@code dag/} the DAG run ({@code dag/wall_seconds}, {@code dag/tasks_ran}, {@code dag/tasks_cached}, {@code dag/tasks_fetched})
  *   <li>{@code report/} the report run
  *   <li>{@code system/} MLflow's own system metrics ({@link SystemMetrics})
  * </ul>

@@ -54,6 +54,7 @@ public final class MlflowTracking implements AutoCloseable {
     private static final String SOURCE_NAME = "rankrepro";
     private static final int SEARCH_PAGE = 1000;
     private static final int HISTORY_PAGE = 25_000;
+    private static final int EXPERIMENTS_PER_SEARCH = 100;
 
     private final String uri;
     private final MlflowClient client;
@@ -424,6 +425,35 @@ public final class MlflowTracking implements AutoCloseable {
             page.getItems().forEach(r -> out.add(view(r)));
             pageToken = page.getNextPageToken().orElse(null);
         } while (pageToken != null && !pageToken.isEmpty());
+        return out;
+    }
+
+    /**
+     * Active runs of every active experiment matching an MLflow search {@code filter}, newest first:
+     * for what is found by a tag wherever it was logged (a task key, which specs share). Experiment
+     * ids go to the search {@value #EXPERIMENTS_PER_SEARCH} at a time.
+     */
+    public List<RunView> searchRunsEverywhere(String filter) {
+        List<String> experimentIds = new ArrayList<>();
+        String pageToken = null;
+        do {
+            String token = pageToken;
+            var page = call("listing experiments", () -> client.searchExperiments(null, ViewType.ACTIVE_ONLY, SEARCH_PAGE, List.of(), token));
+            page.getItems().forEach(e -> experimentIds.add(e.getExperimentId()));
+            pageToken = page.getNextPageToken().orElse(null);
+        } while (pageToken != null && !pageToken.isEmpty());
+        List<RunView> out = new ArrayList<>();
+        for (List<String> ids : MlflowLimits.chunks(experimentIds, EXPERIMENTS_PER_SEARCH)) {
+            String runsToken = null;
+            do {
+                String token = runsToken;
+                RunsPage page = call("searching runs of " + ids.size() + " experiments", () -> client.searchRuns(
+                        ids, filter == null ? "" : filter, ViewType.ACTIVE_ONLY, SEARCH_PAGE, List.of("attributes.start_time DESC"), token));
+                page.getItems().forEach(r -> out.add(view(r)));
+                runsToken = page.getNextPageToken().orElse(null);
+            } while (runsToken != null && !runsToken.isEmpty());
+        }
+        out.sort(Comparator.comparingLong(RunView::startTimeMillis).reversed());
         return out;
     }
 

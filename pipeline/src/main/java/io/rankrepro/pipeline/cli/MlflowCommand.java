@@ -127,6 +127,7 @@ final class MlflowCommand {
         @Mixin SpecOptions specOptions;
         @Mixin WorkOptions work;
         @Mixin TrackingOptions trackingOptions;
+        @Mixin SharedStoreOption sharedStore;
 
         @Option(names = "--run-id", required = true, paramLabel = "ID", description = "The parent run (from start-run)")
         String runId;
@@ -163,6 +164,8 @@ final class MlflowCommand {
             Plan plan = Commands.plan(specOptions);
             Map<String, String> keys = Commands.keys(plan).keys();
             OutputStore store = new OutputStore(work.workdir);
+            // on a cluster the tasks' outputs may be on other machines: with the shared store on, they are fetched here
+            io.rankrepro.pipeline.exec.SharedStore shared = sharedStore.open(trackingOptions, store, MlflowSession.over(mlflow));
             Set<String> children = new HashSet<>();
             Set<String> tasksWithChild = new HashSet<>();
             mlflow.childRuns(runId).forEach(child -> {
@@ -171,9 +174,10 @@ final class MlflowCommand {
             });
             Map<String, TaskOutcome> outcomes = new LinkedHashMap<>();
             for (PlannedTask t : plan.tasks()) {
-                OutputStore.Verification v = store.verify(keys.get(t.id()));
+                OutputStore.Verification v = shared.verifyOrFetch(keys.get(t.id()), t.id(), msg -> System.out.println("  " + t.id() + ": " + msg));
                 if (!v.ok()) {
-                    throw new IllegalStateException(t.id() + " has no verified output in " + work.workdir + ": " + v.reason());
+                    throw new IllegalStateException(t.id() + " has no verified output in " + work.workdir
+                            + (shared.enabled() ? " nor in the shared store" : "") + ": " + v.reason());
                 }
                 boolean ran = children.contains(v.record().mlflowRunId());
                 outcomes.put(t.id(), new TaskOutcome(t.id(), ran ? TaskOutcome.Status.RAN : TaskOutcome.Status.CACHED,

@@ -13,6 +13,7 @@ import io.rankrepro.pipeline.exec.OutputStore;
 import io.rankrepro.pipeline.exec.WarmWorkers;
 import io.rankrepro.pipeline.exec.WorkerSlots;
 import io.rankrepro.pipeline.exec.RunReason;
+import io.rankrepro.pipeline.exec.SharedStore;
 import io.rankrepro.pipeline.exec.TaskKeys;
 import io.rankrepro.pipeline.exec.TaskLauncher;
 import io.rankrepro.pipeline.exec.TaskOutcome;
@@ -46,13 +47,14 @@ import java.util.stream.Stream;
         description = {"Plan a spec at a profile and run every task, skipping those whose outputs are cached and verify.",
                 "Logs one MLflow parent run for the DAG run and a child run per task; copies the figures to --results."},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:every task succeeded (ran or cached)", "1:a task failed, or tracking is unreachable",
+        exitCodeList = {"0:every task succeeded (ran, cached, or fetched from the shared store)", "1:a task failed, or tracking is unreachable",
                 "2:bad spec or bad arguments (nothing ran)"})
 final class RunCommand implements Callable<Integer> {
     @Mixin SpecOptions specOptions;
     @Mixin WorkOptions work;
     @Mixin TrackingOptions trackingOptions;
     @Mixin DeviceOption device;
+    @Mixin SharedStoreOption sharedStore;
 
     @Option(names = "--results", defaultValue = "results", paramLabel = "DIR",
             description = "Where figures and tables are copied: DIR/<experiment id>/<profile>/ (default: ${DEFAULT-VALUE})")
@@ -97,6 +99,7 @@ final class RunCommand implements Callable<Integer> {
         }
         WorkspacePaths.writable("--workdir", work.workdir);
         WorkspacePaths.writable("--results", results);
+        sharedStore.on(trackingOptions); // a bad setting is refused before anything runs
         List<Plan> plans = new ArrayList<>();
         plans.add(Commands.plan(specOptions));
         for (Path more : moreSpecs) {
@@ -111,9 +114,10 @@ final class RunCommand implements Callable<Integer> {
              WarmWorkers warm = runner.equals("local") && workers > 1 ? warmWorkers(tracking) : null) {
             Map<String, String> tags = Commands.runTags();
             WorkerSlots slots = new WorkerSlots(workers);
+            SharedStore shared = sharedStore.open(trackingOptions, store, tracking);
             boolean ok = true;
             if (plans.size() == 1) {
-                ok = runPlan(plans.get(0), store, tracking, tags, queue, warm, slots, null);
+                ok = runPlan(plans.get(0), shared, tracking, tags, queue, warm, slots, null);
             } else {
                 // every spec's DAG at once over the shared slots: no worker idles while one spec finishes its last task
                 System.out.printf("%d specs side by side on %d workers; each line starts with its spec%n", plans.size(), workers);
@@ -121,7 +125,7 @@ final class RunCommand implements Callable<Integer> {
                 try {
                     List<java.util.concurrent.Future<Boolean>> runs = new ArrayList<>();
                     for (Plan plan : plans) {
-                        runs.add(dags.submit(() -> runPlan(plan, store, tracking, tags, queue, warm, slots, plan.spec().id())));
+                        runs.add(dags.submit(() -> runPlan(plan, shared, tracking, tags, queue, warm, slots, plan.spec().id())));
                     }
                     for (var r : runs) {
                         ok &= r.get();
@@ -154,8 +158,9 @@ final class RunCommand implements Callable<Integer> {
 
     /** One DAG run: a parent run, the tasks, results, claims; true when every task succeeded. */
     /** @param label said before each line when several DAGs share the console (the spec id), else null */
-    private boolean runPlan(Plan plan, OutputStore store, Tracking tracking, Map<String, String> tags, TrackingQueue queue,
+    private boolean runPlan(Plan plan, SharedStore shared, Tracking tracking, Map<String, String> tags, TrackingQueue queue,
                             WarmWorkers warm, WorkerSlots slots, String label) throws Exception {
+        OutputStore store = shared.local();
         String code = CodeVersion.current();
         TaskKeys planKeys = Commands.keys(plan);
         Map<String, String> keys = planKeys.keys();
@@ -183,9 +188,10 @@ final class RunCommand implements Callable<Integer> {
                 }
             });
         }
+        // the executor fetches from the shared store before it launches a task: what it launches is to be computed
         TaskRunner taskRunner = new TaskRunner(Commands.kinds(), store, tracking, Commands.code(), tags, ConsoleProgress::forTask);
         TaskLauncher launcher = warm != null ? warm : launcher(plan, tracking, taskRunner);
-        Map<String, TaskOutcome> outcomes = new LocalExecutor(store, launcher, slots, force, System.out, label)
+        Map<String, TaskOutcome> outcomes = new LocalExecutor(shared, launcher, slots, force, System.out, label)
                 .execute(plan, planKeys, new RunReason(store, plan, planKeys, Commands.code()), parentId);
 
         double wall = (System.nanoTime() - start) / 1e9;
@@ -198,7 +204,8 @@ final class RunCommand implements Callable<Integer> {
         results.print(plan, System.out);
         long ran = results.ran();
         long cached = results.cached();
-        long failed = outcomes.size() - ran - cached;
+        long fetched = results.fetched();
+        long failed = outcomes.size() - ran - cached - fetched;
         queue.submit("the end of " + plan.spec().id() + (parentId == null ? "" : " (run " + parentId + ")"), () -> {
             results.logTo(parent, java.util.Set.of());
             results.linkCachedTasks(tracking, plan.spec().id(), parentId, java.util.Set.of());
@@ -207,8 +214,8 @@ final class RunCommand implements Callable<Integer> {
                 tracking.endRun(parentId, ok);
             }
         });
-        System.out.printf("%n%s%s: %d ran, %d cached, %d failed or blocked, %.1fs%n", label == null ? "" : label + " ",
-                ok ? "done" : "FAILED", ran, cached, failed, wall);
+        System.out.printf("%n%s%s: %d ran, %d cached, %d fetched, %d failed or blocked, %.1fs%n", label == null ? "" : label + " ",
+                ok ? "done" : "FAILED", ran, cached, fetched, failed, wall);
         if (parentId != null) {
             System.out.println("  MLflow: " + tracking.runUrl(parentId));
         }

@@ -23,7 +23,8 @@ import java.util.concurrent.Callable;
  */
 @Command(mixinStandardHelpOptions = true,
         description = {"Run one task of the '${COMMAND-NAME}' stage of a spec, as the DAG executor would:",
-                "upstream outputs must already be in --workdir; the output is published there, verified and tracked.",
+                "upstream outputs must already be in --workdir (or, with --shared-store mlflow, on the tracking server);",
+                "the output is published there, verified and tracked.",
                 "Task ids are printed by `rankrepro plan` (e.g. train[alpha=0.01])."})
 class StageCommand implements Callable<Integer> {
     private final String stage;
@@ -32,6 +33,7 @@ class StageCommand implements Callable<Integer> {
     @Mixin WorkOptions work;
     @Mixin TrackingOptions trackingOptions;
     @Mixin DeviceOption device;
+    @Mixin SharedStoreOption sharedStore;
 
     @Option(names = "--task", paramLabel = "ID", description = "Task id; may be omitted when the stage has exactly one task")
     String taskId;
@@ -93,12 +95,14 @@ class StageCommand implements Callable<Integer> {
     }
 
     /**
-     * Runs the task to a verified output under its key's lock (a concurrent run's output is reused);
-     * a cached output is seen before any tracking session is opened.
+     * Runs the task to a verified output under its key's lock (a concurrent run's output is reused;
+     * with the shared store on, a published one is fetched); a cached output is seen before any
+     * tracking session is opened.
      */
     TaskRunner.Result runTask(Sessions sessions) throws Exception {
         device.resolve();
         WorkspacePaths.writable("--workdir", work.workdir);
+        boolean shared = sharedStore.on(trackingOptions);
         Plan plan = Commands.plan(specOptions);
         PlannedTask task = resolveTask(plan);
         TaskKeys keys = Commands.keys(plan);
@@ -109,11 +113,14 @@ class StageCommand implements Callable<Integer> {
             return new TaskRunner.Result(existing, true);
         }
         Tracking tracking = sessions.open(trackingOptions, work.workdir);
-        System.out.printf("▶ %s running: %s%n", task.id(), existing.reason());
+        System.out.printf("▶ %s running: %s%s%n", task.id(), existing.reason(), shared && !force ? " (first looking in the shared store)" : "");
         long start = System.nanoTime();
-        TaskRunner runner = new TaskRunner(Commands.kinds(), store, tracking, Commands.code(), Commands.runTags(), ConsoleProgress::forTask);
+        TaskRunner runner = new TaskRunner(Commands.kinds(), sharedStore.open(trackingOptions, store, tracking), tracking, Commands.code(),
+                Commands.runTags(), ConsoleProgress::forTask);
         TaskRunner.Result r = runner.runLocked(plan, task, keys, parentRunId, runId, force);
-        if (r.reused()) {
+        if (r.fetched() != null) {
+            System.out.printf("⇣ %s %s (key %s) → %s%n", task.id(), r.fetched().summary(), keys.key(task.id()).substring(0, 12), r.output().dir());
+        } else if (r.reused()) {
             System.out.printf("≡ %s reused: published meanwhile by another run (key %s)%n", task.id(), keys.key(task.id()).substring(0, 12));
         } else {
             System.out.printf("✔ %s done in %.1fs → %s%n", task.id(), (System.nanoTime() - start) / 1e9, r.output().dir());

@@ -40,6 +40,14 @@ public final class Hashing {
         }
     }
 
+    /**
+     * The sha256 of a task's files (file → sha256) as one value: what a task's run records as
+     * {@code rankrepro.outputs_sha256}, so a copy fetched from it can be checked against the run.
+     */
+    public static String ofFiles(java.util.Map<String, String> files) {
+        return sha256(canonicalJson(files).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     private static MessageDigest digest() {
         try {
             return MessageDigest.getInstance("SHA-256");

@@ -25,9 +25,12 @@ import java.util.concurrent.Future;
  * verify is skipped; a failed task blocks its dependents but not unrelated branches. Says why each
  * task ran or was skipped. A task another DAG of this run is computing is waited for, then reused;
  * one another run on the same work folder is computing is reused after its lock ({@link TaskLock}).
+ * With a shared store on, a task not verified locally is first fetched from it ({@link SharedStore}),
+ * in its own thread and before it takes a slot, and only computed when no published copy verifies.
  */
 public final class LocalExecutor {
     private final OutputStore store;
+    private final SharedStore shared;
     private final TaskLauncher launcher;
     private final WorkerSlots slots;
     private final boolean force;
@@ -41,7 +44,13 @@ public final class LocalExecutor {
 
     /** @param label said before each line (e.g. the spec id when DAGs run side by side), or null */
     public LocalExecutor(OutputStore store, TaskLauncher launcher, WorkerSlots slots, boolean force, PrintStream out, String label) {
-        this.store = store;
+        this(SharedStore.off(store), launcher, slots, force, out, label);
+    }
+
+    /** @param shared the work folder's store, backed by the shared store when that is on */
+    public LocalExecutor(SharedStore shared, TaskLauncher launcher, WorkerSlots slots, boolean force, PrintStream out, String label) {
+        this.store = shared.local();
+        this.shared = shared;
         this.launcher = launcher;
         this.slots = slots;
         this.force = force;
@@ -158,8 +167,22 @@ public final class LocalExecutor {
                 return cached(t, key, v, "reused: another spec of this run computed it");
             }
         }
-        WorkerSlots.Ticket ticket = claim.ticket() != null ? claim.ticket() : slots.enqueue(claim.chain());
+        WorkerSlots.Ticket ticket = claim.ticket();
         try {
+            if (!force && shared.enabled()) {
+                // a fetch takes no slot, and must not hold the head of the queue while it downloads
+                if (ticket != null) {
+                    slots.cancel(ticket);
+                    ticket = null;
+                }
+                TaskOutcome fetched = fetch(t, key);
+                if (fetched != null) {
+                    return fetched;
+                }
+            }
+            if (ticket == null) {
+                ticket = slots.enqueue(claim.chain());
+            }
             slots.await(ticket);
             long start = System.nanoTime();
             try {
@@ -187,6 +210,22 @@ public final class LocalExecutor {
         }
     }
 
+    /** {@code t}'s output fetched from the shared store, verified; null when it must be computed (or another run published it meanwhile). */
+    private TaskOutcome fetch(PlannedTask t, String key) throws InterruptedException {
+        long start = System.nanoTime();
+        try {
+            var f = shared.fetchLocked(key, t.id(), msg -> out.printf("%s  %s: %s%n", label, t.id(), msg));
+            if (f.isEmpty()) {
+                return null;
+            }
+            return new TaskOutcome(t.id(), TaskOutcome.Status.FETCHED, f.get().summary() + " (key " + key.substring(0, 12) + ")",
+                    key, f.get().runId(), (System.nanoTime() - start) / 1e9, f.get().output().dir());
+        } catch (java.io.IOException e) {
+            out.printf("%s  %s: shared store: cannot lock %s: %s; computing it%n", label, t.id(), store.lockFile(key), e.getMessage());
+            return null;
+        }
+    }
+
     /** Where the whole DAG stands, e.g. {@code [3/12 done, 2 running]}: plain text, fit for CI logs. */
     static String dagProgress(Map<String, TaskOutcome> outcomes, int running) {
         long done = outcomes.values().stream().filter(java.util.Objects::nonNull).count();
@@ -197,10 +236,11 @@ public final class LocalExecutor {
         String mark = switch (o.status()) {
             case RAN -> "✔";
             case CACHED -> "≡";
+            case FETCHED -> "⇣";
             case FAILED -> "✘";
             case BLOCKED -> "⊘";
         };
-        String time = o.status() == TaskOutcome.Status.RAN || o.status() == TaskOutcome.Status.FAILED
+        String time = o.status() == TaskOutcome.Status.RAN || o.status() == TaskOutcome.Status.FAILED || o.status() == TaskOutcome.Status.FETCHED
                 ? String.format(" in %.1fs", o.wallSeconds()) : "";
         out.printf("%s%s %-28s %s%s  %s%n", label, mark, o.taskId(), o.reason(), time, progress);
         out.flush();

@@ -186,7 +186,16 @@ public final class OutputStore {
     }
 
     private Verification hashAndCompare(String key) {
-        Path dir = dir(key);
+        return check(key, dir(key), rel -> dir(key).resolve(rel).toString());
+    }
+
+    /**
+     * {@code dir} checked against the manifest in it, as an output of {@code key}: the manifest's
+     * key, the number of files, every file's sha256. {@code shown} names a file (a path relative to
+     * {@code dir}; "" for the folder itself) in the reason, so that a copy fetched from elsewhere
+     * is named as its source, not as the staging folder it was fetched into.
+     */
+    static Verification check(String key, Path dir, java.util.function.Function<String, String> shown) {
         Path manifest = dir.resolve(MANIFEST);
         if (!Files.isDirectory(dir)) {
             return Verification.missing();
@@ -195,34 +204,40 @@ public final class OutputStore {
         try {
             record = JSON.readValue(manifest.toFile(), TaskRecord.class);
         } catch (IOException e) {
-            return Verification.corrupt(manifest + " unreadable: " + e.getMessage());
+            return Verification.corrupt(shown.apply(MANIFEST) + " unreadable: " + e.getMessage());
         }
         if (!key.equals(record.key())) {
-            return Verification.corrupt(manifest + " belongs to key " + record.key());
+            return Verification.corrupt(shown.apply(MANIFEST) + " belongs to key " + record.key());
         }
         try (Stream<Path> files = Files.walk(dir)) {
             long count = files.filter(Files::isRegularFile).filter(f -> !f.equals(manifest)).count();
             if (count != record.files().size()) {
-                return Verification.corrupt(dir + " holds " + count + " files, manifest lists " + record.files().size());
+                return Verification.corrupt(shown.apply("") + " holds " + count + " files, manifest lists " + record.files().size());
             }
         } catch (IOException e) {
-            return Verification.corrupt(dir + " unreadable: " + e.getMessage());
+            return Verification.corrupt(shown.apply("") + " unreadable: " + e.getMessage());
         }
         for (Map.Entry<String, String> f : record.files().entrySet()) {
             Path file = dir.resolve(f.getKey());
             try {
                 if (!Files.isRegularFile(file)) {
-                    return Verification.corrupt(file + " is missing");
+                    return Verification.corrupt(shown.apply(f.getKey()) + " is missing");
                 }
                 String actual = Hashing.sha256(file);
                 if (!actual.equals(f.getValue())) {
-                    return Verification.corrupt(file + " has sha256 " + actual.substring(0, 12) + "…, manifest says " + f.getValue().substring(0, 12) + "…");
+                    return Verification.corrupt(shown.apply(f.getKey()) + " has sha256 " + actual.substring(0, 12) + "…, manifest says "
+                            + f.getValue().substring(0, 12) + "…");
                 }
             } catch (IOException e) {
-                return Verification.corrupt(file + " unreadable: " + e.getMessage());
+                return Verification.corrupt(shown.apply(f.getKey()) + " unreadable: " + e.getMessage());
             }
         }
         return Verification.verified(record, dir);
+    }
+
+    /** Writes {@code record} as a manifest file (what {@link #publish} puts beside the outputs, and what is uploaded with them). */
+    public static void writeManifest(Path file, TaskRecord record) throws IOException {
+        JSON.writeValue(file.toFile(), record);
     }
 
     /** A fresh private folder for a task to write into; the name carries our pid for cleanup. */
@@ -254,7 +269,7 @@ public final class OutputStore {
     /** Writes the manifest into {@code staged} and moves it into place, replacing a corrupt predecessor. */
     public Path publish(Path staged, TaskRecord record) throws IOException {
         Path tmpManifest = staged.resolve(MANIFEST + ".tmp");
-        JSON.writeValue(tmpManifest.toFile(), record);
+        writeManifest(tmpManifest, record);
         Files.move(tmpManifest, staged.resolve(MANIFEST), StandardCopyOption.ATOMIC_MOVE);
         Path target = dir(record.key());
         Files.createDirectories(root);

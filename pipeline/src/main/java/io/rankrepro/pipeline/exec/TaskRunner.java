@@ -37,6 +37,7 @@ public final class TaskRunner {
 
     private final TaskKinds kinds;
     private final OutputStore store;
+    private final SharedStore shared;
     private final Tracking tracking;
     private final KindCodeSource code;
     private final Map<String, String> systemTags;
@@ -44,30 +45,52 @@ public final class TaskRunner {
 
     public TaskRunner(TaskKinds kinds, OutputStore store, Tracking tracking, KindCodeSource code,
                       Map<String, String> systemTags, Function<String, Progress> progress) {
+        this(kinds, SharedStore.off(store), tracking, code, systemTags, progress);
+    }
+
+    /** @param shared the work folder's store, backed by the shared store when that is on */
+    public TaskRunner(TaskKinds kinds, SharedStore shared, Tracking tracking, KindCodeSource code,
+                      Map<String, String> systemTags, Function<String, Progress> progress) {
         this.kinds = kinds;
-        this.store = store;
+        this.store = shared.local();
+        this.shared = shared;
         this.tracking = tracking;
         this.code = code;
         this.systemTags = Map.copyOf(systemTags);
         this.progress = progress;
     }
 
-    /** A task's output after {@link #runLocked}: computed here, or published meanwhile by another run. */
-    public record Result(OutputStore.Verification output, boolean reused) { }
+    /**
+     * A task's output after {@link #runLocked}: computed here, published meanwhile by another run
+     * ({@code reused}), or fetched from the shared store ({@code fetched}, else null).
+     */
+    public record Result(OutputStore.Verification output, boolean reused, SharedStore.Fetched fetched) {
+        public Result(OutputStore.Verification output, boolean reused) {
+            this(output, reused, null);
+        }
+    }
 
     /**
      * {@link #run} under the task key's {@link TaskLock}, so that two runs on one work folder compute
      * a task once: whoever gets the lock second finds the output published and reuses it (unless
      * {@code force}). The lock is held by the process that publishes, so the orphaned task of a
-     * killed run is waited for until it stops; its lock then goes with it.
+     * killed run is waited for until it stops; its lock then goes with it. Under the lock, a key
+     * not published locally is first looked for in the shared store (when on, and not {@code force}).
      */
     public Result runLocked(Plan plan, PlannedTask task, TaskKeys keys, String parentRunId, String runId, boolean force)
             throws TaskFailure {
         String key = keys.key(task.id());
-        try (TaskLock lock = TaskLock.acquire(store.lockFile(key), msg -> System.out.println("  " + task.id() + ": " + msg))) {
+        java.util.function.Consumer<String> say = msg -> System.out.println("  " + task.id() + ": " + msg);
+        try (TaskLock lock = TaskLock.acquire(store.lockFile(key), say)) {
             OutputStore.Verification existing = store.verify(key);
             if (existing.ok() && !force) {
                 return new Result(existing, true);
+            }
+            if (!force) {
+                java.util.Optional<SharedStore.Fetched> fetched = shared.fetch(key, task.id(), say);
+                if (fetched.isPresent()) {
+                    return new Result(fetched.get().output(), false, fetched.get());
+                }
             }
             return new Result(run(plan, task, keys, parentRunId, runId), false);
         } catch (IOException e) {
@@ -95,7 +118,9 @@ public final class TaskRunner {
             view = store.stageInputs(key);
             for (PlannedInput in : task.inputs()) {
                 for (String producer : in.producers()) {
-                    OutputStore.Verification v = store.verify(keys.key(producer));
+                    // on another machine than the producer's, the input may be only in the shared store
+                    OutputStore.Verification v = shared.verifyOrFetch(keys.key(producer), producer,
+                            msg -> System.out.println("  " + task.id() + ": input " + producer + ": " + msg));
                     if (!v.ok()) {
                         throw new TaskFailure(task.id() + " needs the output of " + producer + ", which is not available ("
                                 + v.reason() + "); run the whole DAG with `rankrepro run`");
@@ -111,6 +136,10 @@ public final class TaskRunner {
         } catch (IOException e) {
             deleteQuietly(view);
             throw new TaskFailure(task.id() + ": cannot lay out its inputs under " + view + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            deleteQuietly(view);
+            Thread.currentThread().interrupt();
+            throw new TaskFailure(task.id() + " interrupted while fetching its inputs", e);
         } catch (TaskFailure e) {
             deleteQuietly(view);
             throw e;
@@ -151,10 +180,10 @@ public final class TaskRunner {
             TaskRecord record = new TaskRecord(key, task.id(), task.kind(), task.params().asMap(), files, codeVersion,
                     tracker.runId(), Instant.now().toString(), wall, keys.materials().get(task.id()), code.classes(task.kind()));
             if (tracking.enabled()) {
-                upload(plan, task, keys, codeVersion, read, files, staged, tracker);
+                upload(plan, task, keys, codeVersion, read, record, staged, tracker);
                 tracker.setTags(CheckpointModels.register(tracking, plan, task, key, tracker.runId(), files, read, staged,
                         stageParams(task)));
-                tracker.setTags(Map.of("rankrepro.outputs_sha256", Hashing.sha256(Hashing.canonicalJson(files).getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                tracker.setTags(Map.of("rankrepro.outputs_sha256", Hashing.ofFiles(files),
                         "rankrepro.wall_seconds", String.format("%.3f", wall)));
             }
             tracker.flush();
@@ -254,21 +283,28 @@ public final class TaskRunner {
         return tracker;
     }
 
-    /** Outputs under outputs/ and the replay descriptor, which names the runs that computed the inputs. */
+    /**
+     * Outputs under outputs/ with their manifest (so another machine can fetch and verify them as
+     * its own work folder's, {@link SharedStore}), and the replay descriptor, which names the runs
+     * that computed the inputs.
+     */
     private void upload(Plan plan, PlannedTask task, TaskKeys keys, String codeVersion, List<TaskDescriptor.Input> read,
-                        Map<String, String> files, Path staged, RunTracker tracker) throws IOException {
+                        TaskRecord record, Path staged, RunTracker tracker) throws IOException {
         TaskDescriptor descriptor = new TaskDescriptor(task.id(), task.stage(), task.kind(), task.params().asMap(),
-                task.sweepPoint(), plan.info(), keys.key(task.id()), codeVersion, read, files);
+                task.sweepPoint(), plan.info(), keys.key(task.id()), codeVersion, read, record.files());
         Path descriptorDir = staged.getParent().resolve(staged.getFileName() + ".descriptor");
         java.nio.file.Files.createDirectories(descriptorDir);
         try {
             Path file = descriptorDir.resolve(TaskDescriptor.FILE_NAME);
             JSON.writeValue(file.toFile(), descriptor);
             tracker.logArtifact(file, "");
+            tracker.logArtifacts(staged, "outputs");
+            Path manifest = descriptorDir.resolve(OutputStore.MANIFEST);
+            OutputStore.writeManifest(manifest, record);
+            tracker.logArtifact(manifest, "outputs");
         } finally {
             OutputStore.deleteTree(descriptorDir);
         }
-        tracker.logArtifacts(staged, "outputs");
     }
 
     /** The task's resolved params as the run's params, named {@code <stage>.<param>} like a spec's {@code --set}. */

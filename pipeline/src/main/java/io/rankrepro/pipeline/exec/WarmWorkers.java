@@ -119,12 +119,14 @@ public final class WarmWorkers implements TaskLauncher, AutoCloseable {
     }
 
     /**
-     * The run's device setting, and PyTorch's intra-op threads: the cores shared among the workers (unless the user set it). Two
+     * The run's device setting, the shared store off (see above), and PyTorch's intra-op threads: the cores shared among the workers (unless the user set it). Two
      * tasks each with a thread per core thrash: a small GPT step took 2 s that way, 30 ms with one.
      */
     Map<String, String> environment() {
         Map<String, String> env = new java.util.HashMap<>();
         env.put(io.rankrepro.tasks.task.ComputeDevice.ENV, io.rankrepro.tasks.task.ComputeDevice.setting()); // --device
+        // the executor has looked in the shared store before it sends a task: a worker computes what it is sent
+        env.put("RANKREPRO_SHARED_STORE", "none");
         if (System.getenv("OMP_NUM_THREADS") == null) {
             int threads = Math.max(1, Runtime.getRuntime().availableProcessors() / settings.workers());
             env.put("OMP_NUM_THREADS", Integer.toString(threads));

@@ -35,10 +35,12 @@ import java.util.stream.Stream;
  * @param parentTags tags for the parent run: the figure task's run, the runs of cached tasks
  * @param records    run.json (and provenance.json when published), to log under {@code rankrepro/}
  * @param resultDir  where the figures went
+ * @param fetched    tasks fetched from the shared store (not computed here; not counted in {@code cached})
  * @param cachedRuns task id → the run that computed its output, for the tasks this DAG run reused
+ *                   (cached, or fetched from the shared store)
  */
 public record DagRunResults(boolean ok, List<ClaimCheck> checks, Map<String, String> parentTags, List<Path> records,
-                            Path resultDir, long ran, long cached, double wallSeconds, Map<String, String> cachedRuns) {
+                            Path resultDir, long ran, long cached, long fetched, double wallSeconds, Map<String, String> cachedRuns) {
     /** On a child run that stands for a cached task: the run that computed its output. */
     public static final String COMPUTED_BY_TAG = "rankrepro.computed_by";
     /** Tag on a DAG run naming the run of its final (figure) task. */
@@ -51,7 +53,7 @@ public record DagRunResults(boolean ok, List<ClaimCheck> checks, Map<String, Str
         Map<String, String> tags = new LinkedHashMap<>();
         Map<String, String> cachedRuns = new LinkedHashMap<>();
         for (TaskOutcome o : outcomes.values()) {
-            if (o != null && o.runId() != null && o.status() == TaskOutcome.Status.CACHED) {
+            if (o != null && o.runId() != null && (o.status() == TaskOutcome.Status.CACHED || o.status() == TaskOutcome.Status.FETCHED)) {
                 tags.put(MlflowLimits.safeKey("rankrepro.cached." + o.taskId()), o.runId());
                 cachedRuns.put(o.taskId(), o.runId());
             }
@@ -71,7 +73,8 @@ public record DagRunResults(boolean ok, List<ClaimCheck> checks, Map<String, Str
         List<Path> records = RunRecorder.record(plan, keys, outcomes, store, codeVersion, checks, wallSeconds, parentRunUrl, resultDir);
         long ran = outcomes.values().stream().filter(o -> o != null && o.status() == TaskOutcome.Status.RAN).count();
         long cached = outcomes.values().stream().filter(o -> o != null && o.status() == TaskOutcome.Status.CACHED).count();
-        return new DagRunResults(ok, checks, tags, records, resultDir, ran, cached, wallSeconds, cachedRuns);
+        long fetched = outcomes.values().stream().filter(o -> o != null && o.status() == TaskOutcome.Status.FETCHED).count();
+        return new DagRunResults(ok, checks, tags, records, resultDir, ran, cached, fetched, wallSeconds, cachedRuns);
     }
 
     /** Each claim with its numbers, as a reader of the run's log wants them. */
@@ -113,6 +116,9 @@ public record DagRunResults(boolean ok, List<ClaimCheck> checks, Map<String, Str
         metric(parent, logged, "dag/wall_seconds", wallSeconds);
         metric(parent, logged, "dag/tasks_ran", ran);
         metric(parent, logged, "dag/tasks_cached", cached);
+        if (fetched > 0) {
+            metric(parent, logged, "dag/tasks_fetched", fetched);
+        }
     }
 
     /**

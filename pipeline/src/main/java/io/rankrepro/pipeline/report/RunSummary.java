@@ -80,7 +80,7 @@ public record RunSummary(
     /**
      * One task of the DAG run.
      *
-     * @param status         RAN, CACHED, FAILED or BLOCKED
+     * @param status         RAN, CACHED, FETCHED (from the shared store), FAILED or BLOCKED
      * @param wallSeconds    time spent on it in this DAG run
      * @param computeSeconds time it took when it ran (from its {@code _task.json}); 0 if it never finished
      */

@@ -86,6 +86,11 @@ public final class MlflowSession implements Tracking {
     }
 
     @Override
+    public List<RunView> searchRunsEverywhere(String filter) {
+        return mlflow.searchRunsEverywhere(filter);
+    }
+
+    @Override
     public void logInputs(String runId, List<DatasetInput> inputs) {
         mlflow.logInputs(runId, inputs);
     }

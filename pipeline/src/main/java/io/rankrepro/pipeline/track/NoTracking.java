@@ -30,6 +30,7 @@ enum NoTracking implements Tracking {
     }
 
     @Override public Map<String, String> tags(String runId) { return Map.of(); }
+    @Override public List<RunView> searchRunsEverywhere(String filter) { return List.of(); }
     @Override public void logInputs(String runId, List<DatasetInput> inputs) { }
     @Override public void logOutputs(String runId, Map<String, Long> stepByModel) { }
 

@@ -45,6 +45,9 @@ public interface Tracking extends AutoCloseable {
     /** What the server holds about a run (params, tags, latest metrics). */
     RunView run(String runId);
 
+    /** The active (not deleted) runs of every experiment matching an MLflow search filter, newest first. */
+    List<RunView> searchRunsEverywhere(String filter);
+
     /** Logs the datasets a run read. */
     void logInputs(String runId, List<DatasetInput> inputs);
 
