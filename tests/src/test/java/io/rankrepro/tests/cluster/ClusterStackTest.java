@@ -206,11 +206,22 @@ class ClusterStackTest {
             assertEquals("true", tags.get("rankrepro.cached"), task + " computed again: " + tags);
             assertTrue(computedInRun1.contains(tags.get("rankrepro.computed_by")), task + " reused a run of DAG run 1: " + tags);
         });
-        // ...and the tasks on the wiped host took their outputs from the store, verified (their logs).
+        // ...and each task says why (its log): its output verified on this host's disk (≡ skipped),
+        // or fetched from the shared store and verified (⇣): on the wiped host, or on the other one
+        // when run 1 computed that task on the wiped host.
+        int fetched = 0;
         for (AirflowPlan.Task t : plan.tasks()) {
             String log = client.taskLog(plan.dagId(), run.runId(), t.taskId(), 1);
-            assertTrue(log.contains("≡ " + t.id() + " skipped"), t.id() + " on " + hosts.get(t.taskId()) + " did not skip:\n" + log);
+            boolean fromStore = log.contains("⇣ " + t.id() + " ");
+            assertTrue(fromStore || log.contains("≡ " + t.id() + " skipped"), t.id() + " on " + hosts.get(t.taskId())
+                    + " neither skipped nor fetched:\n" + log);
+            assertFalse(log.contains("✔ " + t.id() + " done"), t.id() + " computed again:\n" + log);
+            if (fromStore && "worker-a".equals(hosts.get(t.taskId()))) {
+                fetched++;
+            }
+            System.out.printf("[cluster]   %-28s %-9s %s%n", t.id(), hosts.get(t.taskId()), fromStore ? "fetched from the shared store, verified" : "verified on its own disk");
         }
+        assertTrue(fetched > 0, "no task on the wiped worker-a fetched from the shared store");
     }
 
     @Test
@@ -260,7 +271,7 @@ class ClusterStackTest {
                 .filter(tags -> tags.containsKey("rankrepro.outputs_sha256"))
                 .findFirst()
                 .ifPresent(tags -> cluster.put(task, new String[] {tags.get("rankrepro.key"), tags.get("rankrepro.outputs_sha256")})));
-        assertEquals(new TreeSet<>(rankreproIds()), cluster.keySet(), "every task computed in the cluster run");
+        assertEquals(new TreeSet<>(rankreproIds()), cluster.keySet(), "every task of the cluster run has its output hash (computed, or linked to the run that computed it)");
         for (String task : rankreproIds()) {
             String[] s = single.get(task);
             assertNotEquals(null, s, task + " missing from the single-host run");
