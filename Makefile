@@ -19,6 +19,7 @@ include tests/podspec.mk
 include data/data.mk
 include data/models.mk
 -include docker/docker.mk
+-include docker/cluster.mk
 -include bench/bench.mk
 
 # The tracking server: the user's if MLFLOW_TRACKING_URI is set, else the local one mlflow-up starts.

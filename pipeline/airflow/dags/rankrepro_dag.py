@@ -14,11 +14,14 @@ mlflow_start_run prints the MLflow parent run id; XCom carries it to every task'
 
 Configuration (environment of the Airflow components, or an Airflow Variable of the same name in
 lower case where noted):
-  RANKREPRO_AIRFLOW_EXECUTOR  docker (default) | kubernetes        (Variable rankrepro_airflow_executor)
+  RANKREPRO_AIRFLOW_EXECUTOR  docker (default) | kubernetes | local  (Variable rankrepro_airflow_executor)
+                              local: the Airflow worker runs `rankrepro task ...` itself (BashOperator);
+                              its image carries the CLI (docker/cluster: one Celery worker per host)
   RANKREPRO_PLANS_DIR         plan JSON folder (default: ../plans next to this file's folder)
   RANKREPRO_TASK_IMAGE        task image (docker default rankrepro-tasks:latest; kubernetes: see below)
   MLFLOW_TRACKING_URI         tracking URI as seen from a task container / pod
   RANKREPRO_TASK_RETRIES      Airflow retries per task (default 1)
+  RANKREPRO_SHARED_STORE      passed on to every task (mlflow: task outputs are shared through MLflow)
   docker only:
   RANKREPRO_WORK_SOURCE       where task outputs live, as the Docker ENGINE sees it: an absolute
                               HOST path (bind-mounted at /workspace/work) or a volume name (mounted
@@ -80,8 +83,8 @@ def executor() -> str:
         except Exception:
             value = None
     value = (value or "docker").strip().lower()
-    if value not in ("docker", "kubernetes"):
-        raise ValueError(f"RANKREPRO_AIRFLOW_EXECUTOR must be docker or kubernetes, got {value!r}")
+    if value not in ("docker", "kubernetes", "local"):
+        raise ValueError(f"RANKREPRO_AIRFLOW_EXECUTOR must be docker, kubernetes or local, got {value!r}")
     return value
 
 
@@ -126,6 +129,8 @@ def task_env(rankrepro_id: str, fixed: dict | None = None, credentials: bool = T
     env = {"MLFLOW_TRACKING_URI": setting("MLFLOW_TRACKING_URI", "http://mlflow:5000"), "RANKREPRO_SOURCE_TYPE": "JOB"}
     if credentials:
         env.update({name: setting(name) for name in CREDENTIALS if setting(name)})
+    if setting("RANKREPRO_SHARED_STORE"):
+        env["RANKREPRO_SHARED_STORE"] = setting("RANKREPRO_SHARED_STORE")
     env.update(fixed or {})
     from airflow.sdk import Variable
 
@@ -139,7 +144,27 @@ def task_env(rankrepro_id: str, fixed: dict | None = None, credentials: bool = T
     return env
 
 
-MACROS = {"rankrepro_args": task_args, "rankrepro_env": task_env}
+def local_command(base: list[str], params: dict, parent_run_id: str | None, external_id: str | None = None) -> str:
+    """The same arguments as one shell command line for a worker that runs the CLI itself."""
+    import shlex
+
+    return shlex.join(["rankrepro", *task_args(base, params, parent_run_id, external_id)])
+
+
+# What a task started by the worker itself inherits from it: what the CLI needs, never Airflow's
+# own settings (its database URL, broker password, JWT secret are in the worker's environment).
+LOCAL_INHERITED = ("PATH", "HOME", "LANG", "TMPDIR", "JAVA_HOME", "JAVA_OPTS", "DJL_CACHE_DIR",
+                   "MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_")
+
+
+def local_env(rankrepro_id: str) -> dict[str, str]:
+    env = {k: os.environ[k] for k in LOCAL_INHERITED if k in os.environ}
+    env.update(task_env(rankrepro_id))
+    return env
+
+
+MACROS = {"rankrepro_args": task_args, "rankrepro_env": task_env, "rankrepro_command": local_command,
+          "rankrepro_local_env": local_env}
 PARENT = "ti.xcom_pull(task_ids='" + START + "')"
 
 
@@ -249,8 +274,28 @@ def kubernetes_operator(task_id: str, display: str, args: str, rankrepro_id: str
     )
 
 
+def local_operator(task_id: str, display: str, args: str, rankrepro_id: str, resources: dict, **kw):
+    """The worker runs the task: each Celery worker is a host with its own disk (docker/cluster)."""
+    from airflow.providers.standard.operators.bash import BashOperator
+
+    # The argument and environment templates of the container operators, rendered for a shell.
+    command = args.replace("rankrepro_args(", "rankrepro_command(", 1)
+    return BashOperator(
+        task_id=task_id,
+        task_display_name=display,
+        bash_command=command,
+        env="{{ rankrepro_local_env(%r) }}" % rankrepro_id,
+        append_env=False,
+        cwd=WORKDIR.rsplit("/", 1)[0],
+        **kw,
+    )
+
+
+OPERATORS = {"docker": docker_operator, "kubernetes": kubernetes_operator, "local": local_operator}
+
+
 def build_dag(plan: dict, backend: str) -> DAG:
-    operator = docker_operator if backend == "docker" else kubernetes_operator
+    operator = OPERATORS[backend]
     experiment, profile = plan["experiment"], plan["profile"]
     dag = DAG(
         dag_id=plan["dag_id"],

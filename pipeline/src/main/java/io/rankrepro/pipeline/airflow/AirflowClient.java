@@ -55,9 +55,12 @@ public final class AirflowClient {
         }
     }
 
-    /** @param state null until the scheduler has looked at it */
+    /**
+     * @param state    null until the scheduler has looked at it
+     * @param hostname the host (worker) the try ran on; null before it started
+     */
     public record TaskInstance(String taskId, String displayName, String state, int tryNumber, String startDate,
-                               String endDate, Double duration) { }
+                               String endDate, Double duration, String hostname) { }
 
     public record ImportError(String filename, String stackTrace) { }
 
@@ -168,14 +171,24 @@ public final class AirflowClient {
     }
 
     public List<TaskInstance> taskInstances(String dagId, String runId) {
+        return taskInstances(send("GET", "/api/v2/dags/" + seg(dagId) + "/dagRuns/" + seg(runId) + "/taskInstances?limit=1000",
+                null, true));
+    }
+
+    /** Every try of one task instance so far, oldest first (each with the host it ran on). */
+    public List<TaskInstance> taskTries(String dagId, String runId, String taskId) {
+        return taskInstances(send("GET", "/api/v2/dags/" + seg(dagId) + "/dagRuns/" + seg(runId) + "/taskInstances/"
+                + seg(taskId) + "/tries?limit=100", null, true));
+    }
+
+    private static List<TaskInstance> taskInstances(JsonNode page) {
         List<TaskInstance> out = new ArrayList<>();
-        JsonNode page = send("GET", "/api/v2/dags/" + seg(dagId) + "/dagRuns/" + seg(runId) + "/taskInstances?limit=1000",
-                null, true);
         for (JsonNode t : page.path("task_instances")) {
             out.add(new TaskInstance(t.path("task_id").asText(), t.path("task_display_name").asText(t.path("task_id").asText()),
                     t.path("state").isNull() ? null : t.path("state").asText(null), t.path("try_number").asInt(),
                     t.path("start_date").asText(null), t.path("end_date").asText(null),
-                    t.path("duration").isNumber() ? t.path("duration").asDouble() : null));
+                    t.path("duration").isNumber() ? t.path("duration").asDouble() : null,
+                    t.path("hostname").isTextual() && !t.path("hostname").asText().isEmpty() ? t.path("hostname").asText() : null));
         }
         return out;
     }
