@@ -3,6 +3,7 @@ package io.rankrepro.tasks.toy;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.rankrepro.tasks.model.EngineScalar;
 
 import java.util.List;
 
@@ -48,7 +49,9 @@ public final class DiagonalAttentionHead {
     /** ℓ = 1/(2N) Σ ‖f(X) − Y‖², the same loss as {@link DiagonalHeadObjective}. */
     public NDArray loss(NDArray x, NDArray y) {
         long samples = x.getShape().get(0);
-        return forward(x).sub(y).square().sum().div(2.0 * samples);
+        // 2N as an engine-owned scalar: the backward pass reads the divisor, and div(Number)'s
+        // temporary lives in a Java buffer the collector may free first (EngineScalar)
+        return forward(x).sub(y).square().sum().div(EngineScalar.of(x.getManager(), 2.0 * samples, x.getDataType()));
     }
 
     public DiagonalHeadWeights weights() {
