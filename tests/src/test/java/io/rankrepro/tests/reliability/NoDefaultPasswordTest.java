@@ -40,9 +40,10 @@ class NoDefaultPasswordTest {
         try (Stream<Path> docker = Files.walk(ROOT.resolve("docker"))) {
             docker.filter(f -> f.getFileName().toString().matches("(?i).*compose.*\\.ya?ml")).forEach(files::add);
         }
-        assertFalse(files.isEmpty(), "no compose file found under docker/");
+        assertTrue(files.contains(ROOT.resolve("docker/compose.yaml")) && files.contains(ROOT.resolve("docker/cluster/compose.yaml")),
+                "the single-host and the distributed stack's compose files must both be checked: " + files);
         files.addAll(List.of(ROOT.resolve("pipeline/airflow/dags/rankrepro_dag.py"), ROOT.resolve("docker/docker.mk"),
-                ROOT.resolve("README.md")));
+                ROOT.resolve("docker/cluster.mk"), ROOT.resolve("docker/cluster/cluster-env.sh"), ROOT.resolve("README.md")));
         for (Path f : files) {
             assertNoDefault(f.toString(), Files.readString(f, StandardCharsets.UTF_8));
         }
