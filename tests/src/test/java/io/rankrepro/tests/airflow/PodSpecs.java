@@ -1,5 +1,6 @@
 package io.rankrepro.tests.airflow;
 
+import io.rankrepro.tests.containers.Prerequisites;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rankrepro.pipeline.cli.RankreproCli;
@@ -12,7 +13,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * The pods the kubernetes variant of the DAG file would submit, rendered without a cluster by
@@ -86,18 +86,8 @@ public final class PodSpecs {
 
     /** {@code .venv-podspec/bin/python} of the repository (or $RANKREPRO_PODSPEC_VENV); skips the test when missing. */
     static Path python() {
-        String override = System.getenv("RANKREPRO_PODSPEC_VENV");
-        Path venv = override != null && !override.isBlank() ? Path.of(override) : RankreproImages.repoRoot().resolve(".venv-podspec");
-        Path python = venv.resolve("bin/python");
-        if (!Files.isExecutable(python)) {
-            String message = "pod-spec tests need " + python + ": run `make podspec-venv` first";
-            if ("1".equals(System.getenv("RANKREPRO_REQUIRE_PODSPEC"))) {
-                throw new IllegalStateException(message);
-            }
-            System.err.println("\n*** SKIPPED: " + message + " ***\n");
-            Assumptions.assumeTrue(false, message);
-        }
-        return python;
+        return Prerequisites.venvExecutable("RANKREPRO_PODSPEC_VENV", ".venv-podspec", "python", "pod-spec tests", "make podspec-venv",
+                "RANKREPRO_REQUIRE_PODSPEC");
     }
 
     /** The task's main container (the provider names it "base"; the XCom sidecar is another). */

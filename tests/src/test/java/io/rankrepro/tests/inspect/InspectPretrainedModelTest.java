@@ -1,11 +1,11 @@
 package io.rankrepro.tests.inspect;
 
+import io.rankrepro.tests.containers.Prerequisites;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rankrepro.mlflow.MlflowTracking;
 import io.rankrepro.pipeline.cli.RankreproCli;
 import io.rankrepro.tests.mlflow.MlflowServerProcess;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -81,12 +81,7 @@ class InspectPretrainedModelTest {
 
     private static void require(Path file, String make) {
         if (!Files.exists(file)) {
-            String message = file + " is missing: run `" + make + "` first";
-            if ("1".equals(System.getenv("RANKREPRO_REQUIRE_MLFLOW"))) {
-                throw new IllegalStateException(message);
-            }
-            System.err.println("\n*** SKIPPED: " + message + " ***\n");
-            Assumptions.assumeTrue(false, message);
+            Prerequisites.skipOrFail(file + " is missing: run `" + make + "` first", Prerequisites.requiredBy("RANKREPRO_REQUIRE_MLFLOW"));
         }
     }
 

@@ -1,5 +1,6 @@
 package io.rankrepro.tests.mlflow;
 
+import io.rankrepro.tests.containers.Prerequisites;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -14,7 +15,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * A real MLflow tracking server for a test: the repo's {@code .venv-mlflow/bin/mlflow} (made by
@@ -185,28 +185,8 @@ public final class MlflowServerProcess implements AutoCloseable {
 
     /** {@code .venv-mlflow/bin/mlflow} of the repository (or $RANKREPRO_MLFLOW_VENV); skips the test when missing. */
     static Path mlflowExecutable() {
-        String override = System.getenv("RANKREPRO_MLFLOW_VENV");
-        Path venv = override != null && !override.isBlank() ? Path.of(override) : repoRoot().resolve(".venv-mlflow");
-        Path mlflow = venv.resolve("bin/mlflow");
-        if (!Files.isExecutable(mlflow)) {
-            String message = "MLflow server tests need " + mlflow + ": run `make mlflow-venv` first";
-            if ("1".equals(System.getenv("RANKREPRO_REQUIRE_MLFLOW"))) {
-                throw new IllegalStateException(message);
-            }
-            System.err.println("\n*** SKIPPED: " + message + " ***\n");
-            Assumptions.assumeTrue(false, message);
-        }
-        return mlflow;
-    }
-
-    private static Path repoRoot() {
-        Path dir = Path.of("").toAbsolutePath();
-        for (Path p = dir; p != null; p = p.getParent()) {
-            if (Files.exists(p.resolve("mlflow/server/requirements.txt"))) {
-                return p;
-            }
-        }
-        return dir;
+        return Prerequisites.venvExecutable("RANKREPRO_MLFLOW_VENV", ".venv-mlflow", "mlflow", "MLflow server tests", "make mlflow-venv",
+                "RANKREPRO_REQUIRE_MLFLOW");
     }
 
     private static int freePort() {

@@ -1,5 +1,6 @@
 package io.rankrepro.tests.report;
 
+import io.rankrepro.tests.containers.Prerequisites;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -7,7 +8,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * Debian's {@code chromium} run headless, one process per call, no DevTools protocol: pages are
@@ -30,11 +30,7 @@ public final class HeadlessChromium {
             }
         }
         String message = "the report test needs Debian's chromium (apt-get install chromium; .ci/run installs it)";
-        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-            throw new IllegalStateException(message);
-        }
-        System.err.println("\n*** SKIPPED: " + message + " ***\n");
-        Assumptions.assumeTrue(false, message);
+        Prerequisites.skipOrFail(message, "true".equalsIgnoreCase(System.getenv("CI")));
         return null;
     }
 
