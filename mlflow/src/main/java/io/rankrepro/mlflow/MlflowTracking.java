@@ -416,16 +416,20 @@ public final class MlflowTracking implements AutoCloseable {
     /** Active runs of the experiment matching an MLflow search {@code filter} (null or "" for all), oldest first. */
     public List<RunView> searchRuns(String experimentId, String filter) {
         List<RunView> out = new ArrayList<>();
+        searchPages(List.of(experimentId), filter, "attributes.start_time ASC", "searching runs of experiment " + experimentId, out);
+        return out;
+    }
+
+    /** Every page of one run search over {@code experimentIds}, appended to {@code out}. */
+    private void searchPages(List<String> experimentIds, String filter, String orderBy, String what, List<RunView> out) {
         String pageToken = null;
         do {
             String token = pageToken;
-            RunsPage page = call("searching runs of experiment " + experimentId, () -> client.searchRuns(
-                    List.of(experimentId), filter == null ? "" : filter, ViewType.ACTIVE_ONLY, SEARCH_PAGE,
-                    List.of("attributes.start_time ASC"), token));
+            RunsPage page = call(what, () -> client.searchRuns(
+                    experimentIds, filter == null ? "" : filter, ViewType.ACTIVE_ONLY, SEARCH_PAGE, List.of(orderBy), token));
             page.getItems().forEach(r -> out.add(view(r)));
             pageToken = page.getNextPageToken().orElse(null);
         } while (pageToken != null && !pageToken.isEmpty());
-        return out;
     }
 
     /**
@@ -444,14 +448,7 @@ public final class MlflowTracking implements AutoCloseable {
         } while (pageToken != null && !pageToken.isEmpty());
         List<RunView> out = new ArrayList<>();
         for (List<String> ids : MlflowLimits.chunks(experimentIds, EXPERIMENTS_PER_SEARCH)) {
-            String runsToken = null;
-            do {
-                String token = runsToken;
-                RunsPage page = call("searching runs of " + ids.size() + " experiments", () -> client.searchRuns(
-                        ids, filter == null ? "" : filter, ViewType.ACTIVE_ONLY, SEARCH_PAGE, List.of("attributes.start_time DESC"), token));
-                page.getItems().forEach(r -> out.add(view(r)));
-                runsToken = page.getNextPageToken().orElse(null);
-            } while (runsToken != null && !runsToken.isEmpty());
+            searchPages(ids, filter, "attributes.start_time DESC", "searching runs of " + ids.size() + " experiments", out);
         }
         out.sort(Comparator.comparingLong(RunView::startTimeMillis).reversed());
         return out;
