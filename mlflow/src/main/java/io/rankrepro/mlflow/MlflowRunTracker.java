@@ -1,7 +1,5 @@
 package io.rankrepro.mlflow;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,7 +10,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.LongSupplier;
-import java.util.stream.Stream;
 import org.mlflow.api.proto.Service.Metric;
 import org.mlflow.api.proto.Service.Param;
 import org.mlflow.api.proto.Service.RunTag;
@@ -158,7 +155,7 @@ public final class MlflowRunTracker implements RunTracker, AutoCloseable {
         }
     }
 
-    /** Sends the buffered points that belong to a logged model, one batch per model; they leave the buffer once sent. */
+    /** Sends the buffered points that belong to logged models, every model's in the same batches; they leave the buffer once sent. */
     private void sendLinked() {
         Map<String, List<Metric>> byModel = new TreeMap<>();
         for (Metric m : buffer) {
@@ -167,10 +164,13 @@ public final class MlflowRunTracker implements RunTracker, AutoCloseable {
                 byModel.computeIfAbsent(model, k -> new ArrayList<>()).add(m);
             }
         }
-        for (Map.Entry<String, List<Metric>> e : byModel.entrySet()) {
-            backend.logModelMetrics(runId, e.getKey(), e.getValue());
-            buffer.removeAll(e.getValue());
+        if (byModel.isEmpty()) {
+            return;
         }
+        backend.logModelMetrics(runId, byModel);
+        Set<Metric> sent = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        byModel.values().forEach(sent::addAll);
+        buffer.removeIf(sent::contains);
     }
 
     @Override
@@ -243,19 +243,17 @@ public final class MlflowRunTracker implements RunTracker, AutoCloseable {
 
     @Override
     public void logArtifacts(Path dir, String artifactDir) {
-        if (!Files.isDirectory(dir)) {
-            throw new IllegalArgumentException("not a directory: " + dir);
-        }
-        List<Path> files;
-        try (Stream<Path> s = Files.walk(dir)) {
-            files = s.filter(Files::isRegularFile).sorted().toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list " + dir, e);
-        }
-        for (Path f : files) {
-            String relative = dir.relativize(f).toString().replace(f.getFileSystem().getSeparator(), "/");
-            backend.uploadArtifact(runId, f, ArtifactStore.join(artifactDir, relative));
-        }
+        logArtifacts(dir, artifactDir, Set.of());
+    }
+
+    @Override
+    public void logArtifactFiles(Map<String, Path> fileByArtifactPath) {
+        fileByArtifactPath.values().forEach(f -> {
+            if (!Files.isRegularFile(f)) {
+                throw new IllegalArgumentException("not a regular file: " + f);
+            }
+        });
+        backend.uploadArtifacts(runId, fileByArtifactPath); // several in flight at once against a server
     }
 
     @Override

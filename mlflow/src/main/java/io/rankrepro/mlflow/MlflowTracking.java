@@ -60,6 +60,7 @@ public final class MlflowTracking implements AutoCloseable {
     private final MlflowClient client;
     private final RestHttp http;
     private final ArtifactStore artifacts;
+    private final ConcurrentCalls concurrent = new ConcurrentCalls(ConcurrentCalls.fromEnv(System.getenv()));
     private final Map<String, String> artifactRoots = new ConcurrentHashMap<>();
     /** Run id → experiment id for the runs this session created: their UI addresses need no request. */
     private final Map<String, String> experimentOfRun = new ConcurrentHashMap<>();
@@ -79,6 +80,17 @@ public final class MlflowTracking implements AutoCloseable {
         }
 
         @Override
+        public void uploadArtifacts(String runId, Map<String, Path> fileByArtifactPath) {
+            String root = artifactRoot(runId);
+            List<java.util.concurrent.Callable<Void>> calls = new ArrayList<>();
+            fileByArtifactPath.forEach((path, file) -> calls.add(() -> {
+                artifacts.upload(root, path, file);
+                return null;
+            }));
+            concurrent.all(calls);
+        }
+
+        @Override
         public Map<String, java.util.Set<Long>> loggedSteps(String runId) {
             Map<String, java.util.Set<Long>> out = new TreeMap<>();
             for (String key : getRun(runId).metrics().keySet()) {
@@ -90,8 +102,8 @@ public final class MlflowTracking implements AutoCloseable {
         }
 
         @Override
-        public void logModelMetrics(String runId, String modelId, List<Metric> metrics) {
-            MlflowTracking.this.logModelMetrics(runId, modelId, metrics);
+        public void logModelMetrics(String runId, Map<String, List<Metric>> metricsByModel) {
+            MlflowTracking.this.logModelMetrics(runId, metricsByModel);
         }
 
         @Override
@@ -308,29 +320,69 @@ public final class MlflowTracking implements AutoCloseable {
     }
 
     /**
-     * Registers an MLflow 3 logged model of run {@code sourceRunId}, uploads {@code files} into its
-     * artifacts and marks it READY; {@link #logOutputs} then records it as an output of the run.
-     * Model names may not hold '/', ':', '.', '%' or quotes; those become '_'.
+     * Registers MLflow 3 logged models: each is created with its source run, params and tags, gets
+     * its files uploaded into its artifacts and is marked READY; {@link #logOutputs} then records
+     * them as outputs of the run. Several models are in flight at once ({@link ConcurrentCalls});
+     * all are READY, or the first failure is thrown, when this returns. Model names may not hold
+     * '/', ':', '.', '%' or quotes; those become '_'.
      *
-     * @return the model id
+     * @return the model ids, in the order of {@code models}
      */
-    public String logModel(String experimentId, String name, String sourceRunId, Map<String, String> params,
-                           Map<String, String> tags, List<Path> files) {
+    public List<String> logModels(String experimentId, List<LoggedModelRequest> models) {
+        List<java.util.concurrent.Callable<String>> calls = new ArrayList<>();
+        for (LoggedModelRequest m : models) {
+            calls.add(() -> logModel(experimentId, m));
+        }
+        return concurrent.all(calls);
+    }
+
+    private String logModel(String experimentId, LoggedModelRequest m) {
         Map<String, Object> create = new LinkedHashMap<>();
         create.put("experiment_id", experimentId);
-        create.put("name", name.replaceAll("[/:.%\"']", "_"));
-        create.put("source_run_id", sourceRunId);
-        create.put("params", keyValues(params, MlflowLimits.MAX_PARAM_VALUE_LENGTH));
-        create.put("tags", keyValues(tags, MlflowLimits.MAX_TAG_VALUE_LENGTH));
-        JsonNode model = post("creating a logged model of run " + sourceRunId, "logged-models", create).path("model");
+        create.put("name", m.name().replaceAll("[/:.%\"']", "_"));
+        create.put("source_run_id", m.sourceRunId());
+        create.put("params", keyValues(m.params(), MlflowLimits.MAX_PARAM_VALUE_LENGTH));
+        create.put("tags", keyValues(m.tags(), MlflowLimits.MAX_TAG_VALUE_LENGTH));
+        JsonNode model = post("creating a logged model of run " + m.sourceRunId(), "logged-models", create).path("model");
         String modelId = model.path("info").path("model_id").asText();
         String location = model.path("info").path("artifact_uri").asText();
-        for (Path f : files) {
+        for (Path f : m.files()) {
             artifacts.upload(ArtifactStore.proxiedRoot(location), f.getFileName().toString(), f);
         }
         String what = "finalizing logged model " + modelId;
         call(what, () -> client.sendPatch("logged-models/" + modelId, json(Map.of("model_id", modelId, "status", 2)))); // LOGGED_MODEL_READY
         return modelId;
+    }
+
+    /**
+     * The READY logged models whose source run is {@code sourceRunId}, model id → tags: a resumed
+     * training reuses the checkpoints its earlier attempt registered instead of registering them twice.
+     */
+    public Map<String, Map<String, String>> readyModelsOf(String experimentId, String sourceRunId) {
+        Map<String, Map<String, String>> out = new LinkedHashMap<>();
+        String token = null;
+        do {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("experiment_ids", List.of(experimentId));
+            body.put("filter", "source_run_id = '" + sourceRunId + "'");
+            body.put("max_results", 100);
+            if (token != null) {
+                body.put("page_token", token);
+            }
+            JsonNode page = post("searching the logged models of run " + sourceRunId, "logged-models/search", body);
+            for (JsonNode m : page.path("models")) {
+                JsonNode info = m.path("info");
+                if (!"LOGGED_MODEL_READY".equals(info.path("status").asText())) {
+                    continue;
+                }
+                Map<String, String> tags = new LinkedHashMap<>();
+                info.path("tags").forEach(t -> tags.put(t.path("key").asText(), t.path("value").asText()));
+                out.put(info.path("model_id").asText(), tags);
+            }
+            token = page.path("next_page_token").asText(null);
+            token = token == null || token.isEmpty() ? null : token;
+        } while (token != null);
+        return out;
     }
 
     /** Records logged models (model id → step) as outputs of the run that produced them, in one request. */
@@ -343,15 +395,22 @@ public final class MlflowTracking implements AutoCloseable {
         post("recording " + models.size() + " models as outputs of run " + runId, "runs/outputs", Map.of("run_id", runId, "models", models));
     }
 
-    /** Metric points of a run linked to one logged model ({@code log-batch} with {@code model_id}). */
-    void logModelMetrics(String runId, String modelId, List<Metric> metrics) {
-        for (List<Metric> chunk : MlflowLimits.chunks(metrics, MlflowLimits.MAX_METRICS_PER_BATCH)) {
-            List<Map<String, Object>> out = new ArrayList<>();
-            for (Metric m : chunk) {
+    /**
+     * Metric points of a run linked to logged models ({@code log-batch}, each point with its
+     * {@code model_id}): the points of every model in the same batches of at most 1000, not a
+     * request per model (a training's analysis measures ~190 checkpoints).
+     */
+    void logModelMetrics(String runId, Map<String, List<Metric>> metricsByModel) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        metricsByModel.forEach((modelId, metrics) -> {
+            for (Metric m : metrics) {
                 out.add(Map.of("key", m.getKey(), "value", m.getValue(), "timestamp", m.getTimestamp(), "step", m.getStep(),
                         "model_id", modelId));
             }
-            post("logging metrics of model " + modelId + " to run " + runId, "runs/log-batch", Map.of("run_id", runId, "metrics", out));
+        });
+        for (List<Map<String, Object>> chunk : MlflowLimits.chunks(out, MlflowLimits.MAX_METRICS_PER_BATCH)) {
+            post("logging metrics of " + metricsByModel.size() + " models to run " + runId, "runs/log-batch",
+                    Map.of("run_id", runId, "metrics", chunk));
         }
     }
 
@@ -468,6 +527,7 @@ public final class MlflowTracking implements AutoCloseable {
 
     @Override
     public void close() {
+        concurrent.close();
         client.close();
     }
 

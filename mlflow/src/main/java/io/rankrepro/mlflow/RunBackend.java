@@ -15,9 +15,17 @@ interface RunBackend {
     /** Uploads {@code file} to {@code artifactPath}, relative to the run's artifact root. */
     void uploadArtifact(String runId, Path file, String artifactPath);
 
-    /** One {@code log-batch} of points linked to the MLflow 3 logged model {@code modelId}. */
-    default void logModelMetrics(String runId, String modelId, List<Metric> metrics) {
-        logBatch(runId, metrics, List.of(), List.of());
+    /** Uploads each file to its artifact path (the map's key); all are uploaded when this returns. */
+    default void uploadArtifacts(String runId, java.util.Map<String, Path> fileByArtifactPath) {
+        fileByArtifactPath.forEach((path, file) -> uploadArtifact(runId, file, path));
+    }
+
+    /** Points linked to MLflow 3 logged models (model id → its points), in as few {@code log-batch} calls as fit. */
+    default void logModelMetrics(String runId, java.util.Map<String, List<Metric>> metricsByModel) {
+        List<Metric> all = metricsByModel.values().stream().flatMap(List::stream).toList();
+        for (List<Metric> chunk : MlflowLimits.chunks(all, MlflowLimits.MAX_METRICS_PER_BATCH)) {
+            logBatch(runId, chunk, List.of(), List.of());
+        }
     }
 
     /** The steps the server already holds for each metric key of the run (for de-duplication). */

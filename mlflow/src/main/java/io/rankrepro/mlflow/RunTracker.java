@@ -34,6 +34,51 @@ public interface RunTracker {
     void logArtifacts(Path dir, String artifactDir);
 
     /**
+     * As {@link #logArtifacts(Path, String)}, leaving out the files whose path relative to
+     * {@code dir} ('/'-separated) is in {@code except}: they were uploaded already.
+     */
+    default void logArtifacts(Path dir, String artifactDir, java.util.Set<String> except) {
+        if (!java.nio.file.Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("not a directory: " + dir);
+        }
+        java.util.Map<String, Path> byPath = new java.util.LinkedHashMap<>();
+        try (java.util.stream.Stream<Path> s = java.nio.file.Files.walk(dir)) {
+            for (Path f : s.filter(java.nio.file.Files::isRegularFile).sorted().toList()) {
+                String relative = dir.relativize(f).toString().replace(f.getFileSystem().getSeparator(), "/");
+                if (!except.contains(relative)) {
+                    byPath.put(ArtifactStore.join(artifactDir, relative), f);
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot list " + dir, e);
+        }
+        logArtifactFiles(byPath);
+    }
+
+    /**
+     * Uploads each file to its artifact path (the map's key, '/'-separated, relative to the run's
+     * root; its last part is the file's name there). All are uploaded when this returns; a tracker
+     * may keep several in flight.
+     */
+    default void logArtifactFiles(java.util.Map<String, Path> fileByArtifactPath) {
+        fileByArtifactPath.forEach((path, file) -> {
+            int slash = path.lastIndexOf('/');
+            if (!path.substring(slash + 1).equals(file.getFileName().toString())) {
+                throw new IllegalArgumentException("artifact path " + path + " must end in the file's name " + file.getFileName());
+            }
+            logArtifact(file, slash < 0 ? "" : path.substring(0, slash));
+        });
+    }
+
+    /**
+     * The task has finished writing this checkpoint: it is closed and will not change again. The
+     * runner may upload and register it now, while the task trains on, instead of after the task;
+     * a tracker without a runner behind it ignores it.
+     */
+    default void checkpointWritten(Path file) {
+    }
+
+    /**
      * Sends buffered metrics now. Never blocks training on an outage: a tracker with a local spool
      * keeps what the server cannot take on disk, to be sent by a later flush.
      */

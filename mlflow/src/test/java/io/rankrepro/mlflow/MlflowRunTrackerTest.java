@@ -181,6 +181,7 @@ class MlflowRunTrackerTest {
     void rankMetricsAtACheckpointStepGoToThatStepsModelAndNothingElseDoes() {
         Recorder backend = new Recorder();
         Map<String, List<Metric>> linked = new LinkedHashMap<>();
+        int[] linkedCalls = {0};
         RunBackend withModels = new RunBackend() {
             @Override
             public void logBatch(String runId, List<Metric> metrics, List<Param> params, List<RunTag> tags) {
@@ -192,8 +193,9 @@ class MlflowRunTrackerTest {
             }
 
             @Override
-            public void logModelMetrics(String runId, String modelId, List<Metric> metrics) {
-                linked.computeIfAbsent(modelId, k -> new ArrayList<>()).addAll(metrics);
+            public void logModelMetrics(String runId, Map<String, List<Metric>> metricsByModel) {
+                linkedCalls[0]++;
+                metricsByModel.forEach((modelId, metrics) -> linked.computeIfAbsent(modelId, k -> new ArrayList<>()).addAll(metrics));
             }
         };
         MlflowRunTracker t = new MlflowRunTracker("run1", withModels, () -> 0L);
@@ -207,5 +209,6 @@ class MlflowRunTrackerTest {
         assertEquals(List.of(1.5), linked.get("m-100").stream().map(Metric::getValue).toList());
         assertEquals(List.of(2.5, 0.25), linked.get("m-200").stream().map(Metric::getValue).toList());
         assertEquals(List.of(3.5, 9.0), backend.allMetrics().stream().map(Metric::getValue).toList(), "the rest as before, once");
+        assertEquals(1, linkedCalls[0], "both models' points in one call, not one per model");
     }
 }

@@ -1,5 +1,6 @@
 package io.rankrepro.pipeline.exec;
 
+import io.rankrepro.mlflow.LoggedModelRequest;
 import io.rankrepro.pipeline.plan.Plan;
 import io.rankrepro.pipeline.plan.PlannedTask;
 import io.rankrepro.pipeline.track.Tracking;
@@ -44,25 +45,59 @@ final class CheckpointModels {
         return out;
     }
 
-    /** Registers the checkpoints a training wrote; returns the tags (step → model id) for its run. */
+    /** Whether a task registers its checkpoints: it has a run and is a training, not a verifier of another's checkpoints. */
+    static boolean registers(String runId, List<TaskDescriptor.Input> read) {
+        return runId != null && read.stream().allMatch(in -> checkpoints(in.files().keySet()).isEmpty());
+    }
+
+    /** The logged model of one checkpoint ({@code file} relative to the output, {@code sha256} its hash). */
+    static LoggedModelRequest request(PlannedTask task, String key, String runId, String file, String sha256,
+                                      Path staged, Map<String, String> params) {
+        long step = checkpoints(List.of(file)).keySet().iterator().next();
+        Map<String, String> tags = new LinkedHashMap<>();
+        tags.put("rankrepro.task", task.id());
+        tags.put("rankrepro.key", key);
+        tags.put("rankrepro.step", Long.toString(step));
+        tags.put("rankrepro.checkpoint", "runs:/" + runId + "/outputs/" + file);
+        tags.put("rankrepro.checkpoint_sha256", sha256);
+        return new LoggedModelRequest(task.id() + "-step-" + step, runId, params, tags, List.of(staged.resolve(file)));
+    }
+
+    /**
+     * Registers the checkpoints a training wrote that are not yet logged models — not streamed
+     * while it trained ({@code streamed}: file → model id) and, for a run continued from a resume
+     * snapshot ({@code continued}), not registered by the earlier attempt with the same hash — and
+     * records every one as an output of the run. Returns the tags (step → model id) for its run.
+     */
     static Map<String, String> register(Tracking tracking, Plan plan, PlannedTask task, String key, String runId,
                                         Map<String, String> files, List<TaskDescriptor.Input> read, Path staged,
-                                        Map<String, String> params) {
+                                        Map<String, String> params, Map<String, String> streamed, boolean continued) {
         Map<String, String> runTags = new LinkedHashMap<>();
-        boolean verifier = read.stream().anyMatch(in -> !checkpoints(in.files().keySet()).isEmpty());
-        if (runId == null || verifier) {
+        if (!registers(runId, read)) {
             return runTags;
         }
+        Map<String, String> known = new LinkedHashMap<>(streamed);
+        if (continued) {
+            tracking.readyModelsOf(plan.spec().id(), runId).forEach((model, tags) -> {
+                String file = tags.getOrDefault("rankrepro.checkpoint", "").replace("runs:/" + runId + "/outputs/", "");
+                if (files.containsKey(file) && files.get(file).equals(tags.get("rankrepro.checkpoint_sha256"))) {
+                    known.putIfAbsent(file, model);
+                }
+            });
+        }
+        Map<Long, String> checkpoints = checkpoints(files.keySet());
+        List<String> todo = checkpoints.values().stream().filter(f -> !known.containsKey(f)).toList();
+        List<LoggedModelRequest> requests = new ArrayList<>();
+        for (String file : todo) {
+            requests.add(request(task, key, runId, file, files.get(file), staged, params));
+        }
+        List<String> models = tracking.logModels(plan.spec().id(), requests);
+        for (int i = 0; i < models.size(); i++) {
+            known.put(todo.get(i), models.get(i));
+        }
         Map<String, Long> outputs = new LinkedHashMap<>();
-        checkpoints(files.keySet()).forEach((step, file) -> {
-            Map<String, String> tags = new LinkedHashMap<>();
-            tags.put("rankrepro.task", task.id());
-            tags.put("rankrepro.key", key);
-            tags.put("rankrepro.step", Long.toString(step));
-            tags.put("rankrepro.checkpoint", "runs:/" + runId + "/outputs/" + file);
-            tags.put("rankrepro.checkpoint_sha256", files.get(file));
-            String model = tracking.logModel(plan.spec().id(), task.id() + "-step-" + step, runId, params, tags,
-                    List.of(staged.resolve(file)));
+        checkpoints.forEach((step, file) -> {
+            String model = known.get(file);
             if (model != null) {
                 runTags.put(MODEL_TAG + step, model);
                 outputs.put(model, step);

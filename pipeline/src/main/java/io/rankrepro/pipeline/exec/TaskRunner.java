@@ -158,15 +158,28 @@ public final class TaskRunner {
         }
         ResumeFolder resume = new ResumeFolder(store.resumeDir(key), msg -> System.out.println("  " + task.id() + ": " + msg));
         RunTracker tracker = openRun(plan, task, key, tags, parentRunId, runId, resume);
+        // continuing the run of a resume snapshot: its earlier attempt may have registered checkpoints
+        boolean continued = tracking.enabled() && tracker.runId() != null && resume.hasSnapshots();
         Path staged = null;
+        CheckpointStream stream = null;
         long start = System.nanoTime();
         boolean success = false;
         try {
             staged = store.stage(key);
             tracker.logParams(stageParams(task));
             recordLineage(plan, task, keys, read, inputs, tracker);
+            RunTracker taskTracker = tracker;
+            if (tracking.enabled() && !continued && CheckpointModels.registers(tracker.runId(), read)) {
+                Path out = staged;
+                String run = tracker.runId();
+                Map<String, String> params = stageParams(task);
+                stream = new CheckpointStream(staged, tracker,
+                        (file, sha) -> CheckpointModels.request(task, key, run, file, sha, out, params),
+                        models -> tracking.logModels(plan.spec().id(), models));
+                taskTracker = stream.tracker();
+            }
             TaskContext ctx = new TaskContext(task.id(), task.stage(), plan.info(), task.params(), task.sweepPoint(),
-                    inputs, staged, tracker, progress.apply(task.id()), resume);
+                    inputs, staged, taskTracker, progress.apply(task.id()), resume);
             try (SystemMetrics sampling = sampleSystem(task, tracker)) {
                 impl.run(ctx);
             } catch (Exception e) {
@@ -176,13 +189,19 @@ public final class TaskRunner {
             tracker.awaitDelivery();
             Map<String, String> files = OutputStore.hashFiles(staged);
             checkDeclared(impl, task, files.keySet());
+            // the task's own time ends here: waiting for the stream below is tracking, as the upload is
             double wall = (System.nanoTime() - start) / 1e9;
+            Map<String, String> streamed = new LinkedHashMap<>(); // checkpoint → its model, already in MLflow
+            if (stream != null) {
+                stream.finish(task.id(), files).forEach((file, s) -> streamed.put(file, s.modelId()));
+                stream = null;
+            }
             TaskRecord record = new TaskRecord(key, task.id(), task.kind(), task.params().asMap(), files, codeVersion,
                     tracker.runId(), Instant.now().toString(), wall, keys.materials().get(task.id()), code.classes(task.kind()));
             if (tracking.enabled()) {
-                upload(plan, task, keys, codeVersion, read, record, staged, tracker);
+                upload(plan, task, keys, codeVersion, read, record, staged, tracker, streamed.keySet());
                 tracker.setTags(CheckpointModels.register(tracking, plan, task, key, tracker.runId(), files, read, staged,
-                        stageParams(task)));
+                        stageParams(task), streamed, continued));
                 tracker.setTags(Map.of("rankrepro.outputs_sha256", Hashing.ofFiles(files),
                         "rankrepro.wall_seconds", String.format("%.3f", wall)));
             }
@@ -196,6 +215,9 @@ public final class TaskRunner {
         } catch (IOException e) {
             throw new TaskFailure(task.id() + ": cannot write outputs under " + store.dir(key).getParent() + ": " + e.getMessage(), e);
         } finally {
+            if (stream != null) {
+                stream.abandon();
+            }
             deleteQuietly(view);
             if (staged != null) {
                 try {
@@ -284,12 +306,12 @@ public final class TaskRunner {
     }
 
     /**
-     * Outputs under outputs/ with their manifest (so another machine can fetch and verify them as
+     * Outputs under outputs/ (but those in {@code uploaded}, streamed while the task ran) with their manifest (so another machine can fetch and verify them as
      * its own work folder's, {@link SharedStore}), and the replay descriptor, which names the runs
      * that computed the inputs.
      */
     private void upload(Plan plan, PlannedTask task, TaskKeys keys, String codeVersion, List<TaskDescriptor.Input> read,
-                        TaskRecord record, Path staged, RunTracker tracker) throws IOException {
+                        TaskRecord record, Path staged, RunTracker tracker, java.util.Set<String> uploaded) throws IOException {
         TaskDescriptor descriptor = new TaskDescriptor(task.id(), task.stage(), task.kind(), task.params().asMap(),
                 task.sweepPoint(), plan.info(), keys.key(task.id()), codeVersion, read, record.files());
         Path descriptorDir = staged.getParent().resolve(staged.getFileName() + ".descriptor");
@@ -298,7 +320,7 @@ public final class TaskRunner {
             Path file = descriptorDir.resolve(TaskDescriptor.FILE_NAME);
             JSON.writeValue(file.toFile(), descriptor);
             tracker.logArtifact(file, "");
-            tracker.logArtifacts(staged, "outputs");
+            tracker.logArtifacts(staged, "outputs", uploaded);
             Path manifest = descriptorDir.resolve(OutputStore.MANIFEST);
             OutputStore.writeManifest(manifest, record);
             tracker.logArtifact(manifest, "outputs");

@@ -2,6 +2,7 @@ package io.rankrepro.pipeline.track;
 
 import io.rankrepro.mlflow.MlflowTracking;
 import io.rankrepro.mlflow.DatasetInput;
+import io.rankrepro.mlflow.LoggedModelRequest;
 import io.rankrepro.mlflow.RunTracker;
 import io.rankrepro.mlflow.RunView;
 
@@ -96,10 +97,18 @@ public final class MlflowSession implements Tracking {
     }
 
     @Override
-    public String logModel(String experiment, String name, String sourceRunId, Map<String, String> params,
-                           Map<String, String> tags, List<Path> files) {
+    public Map<String, Map<String, String>> readyModelsOf(String experiment, String sourceRunId) {
         String experimentId = experiments.computeIfAbsent(experiment, mlflow::getOrCreateExperiment);
-        return mlflow.logModel(experimentId, name, sourceRunId, params, tags, files);
+        return mlflow.readyModelsOf(experimentId, sourceRunId);
+    }
+
+    @Override
+    public List<String> logModels(String experiment, List<LoggedModelRequest> models) {
+        if (models.isEmpty()) {
+            return List.of();
+        }
+        String experimentId = experiments.computeIfAbsent(experiment, mlflow::getOrCreateExperiment);
+        return mlflow.logModels(experimentId, models);
     }
 
     /** A session over an open connection (e.g. `rankrepro mlflow end-run`'s); closing either closes both. */

@@ -1,6 +1,7 @@
 package io.rankrepro.pipeline.track;
 
 import io.rankrepro.mlflow.DatasetInput;
+import io.rankrepro.mlflow.LoggedModelRequest;
 import io.rankrepro.mlflow.RunTracker;
 import io.rankrepro.mlflow.RunView;
 
@@ -40,8 +41,13 @@ enum NoTracking implements Tracking {
     }
 
     @Override
-    public String logModel(String e, String n, String r, Map<String, String> p, Map<String, String> t, List<Path> f) {
-        return null;
+    public Map<String, Map<String, String>> readyModelsOf(String experiment, String sourceRunId) {
+        return Map.of();
+    }
+
+    @Override
+    public List<String> logModels(String experiment, List<LoggedModelRequest> models) {
+        return List.of();
     }
     @Override public void close() { }
 }

@@ -1,6 +1,7 @@
 package io.rankrepro.pipeline.track;
 
 import io.rankrepro.mlflow.DatasetInput;
+import io.rankrepro.mlflow.LoggedModelRequest;
 import io.rankrepro.mlflow.RunTracker;
 import io.rankrepro.mlflow.RunView;
 
@@ -52,11 +53,13 @@ public interface Tracking extends AutoCloseable {
     void logInputs(String runId, List<DatasetInput> inputs);
 
     /**
-     * Registers a checkpoint as an MLflow 3 logged model of {@code sourceRunId} in {@code experiment},
-     * with {@code files} as its artifacts; returns its id (null when tracking is off).
+     * Registers checkpoints as MLflow 3 logged models in {@code experiment}, each of its source run
+     * with its files as artifacts; returns their ids in order (empty when tracking is off).
      */
-    String logModel(String experiment, String name, String sourceRunId, Map<String, String> params,
-                    Map<String, String> tags, List<Path> files);
+    List<String> logModels(String experiment, List<LoggedModelRequest> models);
+
+    /** The READY logged models of run {@code sourceRunId} in {@code experiment}: model id → tags (empty when off). */
+    Map<String, Map<String, String>> readyModelsOf(String experiment, String sourceRunId);
 
     @Override
     void close();

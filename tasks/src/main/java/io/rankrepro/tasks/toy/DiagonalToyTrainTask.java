@@ -163,7 +163,9 @@ public final class DiagonalToyTrainTask implements Task {
 
         @Override
         public void onCheckpoint(long step, DiagonalHeadWeights weights) throws IOException {
-            weights.write(checkpointDir.resolve(ToyFiles.checkpointName(step)));
+            Path file = checkpointDir.resolve(ToyFiles.checkpointName(step));
+            weights.write(file);
+            tracker.checkpointWritten(file);
         }
     }
 }

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
+import io.rankrepro.mlflow.RunTracker;
 import io.rankrepro.tasks.data.PreparedData;
 import io.rankrepro.tasks.io.SafetensorsDtype;
 import io.rankrepro.tasks.io.Table;
@@ -240,7 +241,7 @@ public final class TrainTask implements Task {
                         ctx.resume().save(step, out, f -> f.startsWith(CHECKPOINTS + "/"), dir -> TrainingSnapshot.write(dir, named, optimizer));
                     }
                     if (next < saveAt.length && saveAt[next] == step) {
-                        save(ckptDir, named, model, step);
+                        save(ckptDir, named, model, step, ctx.tracker());
                         next++;
                     }
                     if (step == steps) {
@@ -270,10 +271,13 @@ public final class TrainTask implements Task {
         }, optimizer, model.parameters().arrays().values(), clip);
     }
 
-    private static void save(Path dir, Map<String, NDArray> named, SupervisedModel model, long step) throws IOException {
+    private static void save(Path dir, Map<String, NDArray> named, SupervisedModel model, long step, RunTracker tracker)
+            throws IOException {
         Map<String, String> meta = new LinkedHashMap<>(architecture(model));
         meta.put("step", Long.toString(step));
-        writeCheckpoint(dir.resolve(CheckpointSchedule.fileName(step)), named, meta);
+        Path file = dir.resolve(CheckpointSchedule.fileName(step));
+        writeCheckpoint(file, named, meta);
+        tracker.checkpointWritten(file);
     }
 
     /** Named arrays as a float32 safetensors file in the {@link io.rankrepro.tasks.model.AttentionLayout} names, with metadata. */

@@ -1,0 +1,120 @@
+package io.rankrepro.pipeline.exec;
+
+import io.rankrepro.mlflow.LoggedModelRequest;
+import io.rankrepro.mlflow.RunTracker;
+import io.rankrepro.mlflow.TrackingException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class CheckpointStreamTest {
+
+    /** The run's artifact uploads, as "artifact dir/file name". */
+    private final List<String> uploads = new CopyOnWriteArrayList<>();
+    private final List<LoggedModelRequest> registered = new CopyOnWriteArrayList<>();
+
+    private final RunTracker run = new RunTracker() {
+        @Override public String runId() { return "run-1"; }
+        @Override public void logParams(Map<String, String> params) { }
+        @Override public void setTags(Map<String, String> tags) { }
+        @Override public void logMetric(String key, double value, long step) { }
+        @Override public void logArtifact(Path file, String artifactDir) { uploads.add(artifactDir + "/" + file.getFileName()); }
+        @Override public void logArtifacts(Path dir, String artifactDir) { }
+        @Override public void logArtifactFiles(Map<String, Path> files) { uploads.addAll(files.keySet()); }
+        @Override public void flush() { }
+    };
+
+    private static String sha256(Path f) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(f)));
+    }
+
+    private static Path write(Path staged, String relative, String content) throws Exception {
+        Path f = staged.resolve(relative);
+        Files.createDirectories(f.getParent());
+        return Files.writeString(f, content, StandardCharsets.UTF_8);
+    }
+
+    private CheckpointStream stream(Path staged, CountDownLatch eachRegistered, RuntimeException failAt100) {
+        return new CheckpointStream(staged, run,
+                (file, sha) -> new LoggedModelRequest("m-" + file, "run-1", Map.of(), Map.of("sha", sha), List.of(staged.resolve(file))),
+                requests -> {
+                    List<String> ids = new java.util.ArrayList<>();
+                    for (LoggedModelRequest request : requests) {
+                        if (failAt100 != null && request.name().contains("step_000000100")) {
+                            throw failAt100;
+                        }
+                        registered.add(request);
+                        eachRegistered.countDown();
+                        ids.add("model-" + registered.size());
+                    }
+                    return ids;
+                });
+    }
+
+    @Test
+    void announcedCheckpointsAreUploadedAndRegisteredWhileTheTaskGoesOn(@TempDir Path staged) throws Exception {
+        CountDownLatch two = new CountDownLatch(2);
+        CheckpointStream s = stream(staged, two, null);
+        RunTracker tracker = s.tracker();
+        Path a = write(staged, "checkpoints/step_000000010.npz", "ten");
+        Path b = write(staged, "checkpoints/step_000000020.npz", "twenty");
+        tracker.checkpointWritten(a);
+        tracker.checkpointWritten(b);
+        tracker.checkpointWritten(write(staged, "loss.csv", "step,loss")); // not a checkpoint
+        tracker.checkpointWritten(write(staged.getParent(), "elsewhere/checkpoints/step_000000030.npz", "x")); // not this task's
+        // registered in the background: before finish() is ever called
+        assertTrue(two.await(30, TimeUnit.SECONDS), "both checkpoints registered while the task runs");
+        Map<String, CheckpointStream.Streamed> out = s.finish("train", Map.of(
+                "checkpoints/step_000000010.npz", sha256(a), "checkpoints/step_000000020.npz", sha256(b), "loss.csv", "abc"));
+        assertEquals(List.of("checkpoints/step_000000010.npz", "checkpoints/step_000000020.npz"), List.copyOf(out.keySet()));
+        assertEquals(sha256(a), out.get("checkpoints/step_000000010.npz").sha256());
+        assertEquals(sha256(b), registered.get(1).tags().get("sha"), "the model is made with the file's hash");
+        assertEquals(List.of("outputs/checkpoints/step_000000010.npz", "outputs/checkpoints/step_000000020.npz"), uploads);
+        assertEquals(2, registered.size());
+    }
+
+    @Test
+    void aCheckpointChangedAfterItWasAnnouncedFailsTheTaskNamingIt(@TempDir Path staged) throws Exception {
+        CountDownLatch one = new CountDownLatch(1);
+        CheckpointStream s = stream(staged, one, null);
+        Path a = write(staged, "checkpoints/step_000000010.safetensors", "before");
+        String announced = sha256(a);
+        s.tracker().checkpointWritten(a);
+        assertTrue(one.await(30, TimeUnit.SECONDS));
+        Files.writeString(a, "after");
+        TaskFailure e = assertThrows(TaskFailure.class,
+                () -> s.finish("train", Map.of("checkpoints/step_000000010.safetensors", "0f00")));
+        assertTrue(e.getMessage().contains("checkpoints/step_000000010.safetensors was announced as written with sha256 "
+                + announced + " but is now 0f00"), e.getMessage());
+    }
+
+    @Test
+    void aTrackingFailureInTheBackgroundIsThrownWhenTheTaskFinishes(@TempDir Path staged) throws Exception {
+        CountDownLatch one = new CountDownLatch(1);
+        CheckpointStream s = stream(staged, one, new TrackingException("creating a logged model failed: HTTP 503"));
+        Path a = write(staged, "checkpoints/step_000000010.npz", "ten");
+        Path b = write(staged, "checkpoints/step_000000100.npz", "hundred");
+        Path c = write(staged, "checkpoints/step_000000200.npz", "two hundred");
+        s.tracker().checkpointWritten(a);
+        s.tracker().checkpointWritten(b);
+        s.tracker().checkpointWritten(c);
+        TaskFailure e = assertThrows(TaskFailure.class, () -> s.finish("train", Map.of()));
+        assertTrue(e.getMessage().startsWith("train: uploading a checkpoint while it trained failed: "), e.getMessage());
+        assertTrue(e.getMessage().contains("HTTP 503"), e.getMessage());
+        assertEquals(1, registered.size(), "nothing registered after the failure; the end of the task would report it");
+    }
+}
