@@ -65,19 +65,20 @@ final class CheckpointModels {
 
     /**
      * Registers the checkpoints a training wrote that are not yet logged models — not streamed
-     * while it trained ({@code streamed}: file → model id) and, for a run continued from a resume
-     * snapshot ({@code continued}), not registered by the earlier attempt with the same hash — and
+     * while it trained ({@code streamed}: file → model id) and, where models may exist that nobody
+     * here has the id of ({@code lookUp}: a run continued from a resume snapshot, or one whose stream
+     * stopped at an outage), not already READY in MLflow for the same file and hash — and
      * records every one as an output of the run. Returns the tags (step → model id) for its run.
      */
     static Map<String, String> register(Tracking tracking, Plan plan, PlannedTask task, String key, String runId,
                                         Map<String, String> files, List<TaskDescriptor.Input> read, Path staged,
-                                        Map<String, String> params, Map<String, String> streamed, boolean continued) {
+                                        Map<String, String> params, Map<String, String> streamed, boolean lookUp) {
         Map<String, String> runTags = new LinkedHashMap<>();
         if (!registers(runId, read)) {
             return runTags;
         }
         Map<String, String> known = new LinkedHashMap<>(streamed);
-        if (continued) {
+        if (lookUp) {
             tracking.readyModelsOf(plan.spec().id(), runId).forEach((model, tags) -> {
                 String file = tags.getOrDefault("rankrepro.checkpoint", "").replace("runs:/" + runId + "/outputs/", "");
                 if (files.containsKey(file) && files.get(file).equals(tags.get("rankrepro.checkpoint_sha256"))) {

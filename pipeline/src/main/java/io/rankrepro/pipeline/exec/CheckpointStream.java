@@ -29,8 +29,11 @@ import java.util.function.Function;
  * happens {@link #finish} waits for the thread and checks that every streamed file still has the
  * hash it was registered with: what MLflow holds is exactly what is published.
  *
- * <p>A tracking failure in the background does not stop the training; it is thrown by
- * {@link #finish}, where an upload failure after the task would have been thrown too.
+ * <p>A tracking failure in the background (an outage) neither stops the training nor the task:
+ * the stream stops at the first one, warns, and leaves every checkpoint it has not confirmed to
+ * the registration after the task ({@link #interrupted}), which first looks up the models the
+ * stream did register so that none is registered twice — the same rule as for a run continued
+ * from a resume snapshot.
  */
 final class CheckpointStream {
 
@@ -46,16 +49,19 @@ final class CheckpointStream {
     private final Map<String, Path> pending = new LinkedHashMap<>();
     private final Set<String> announced = ConcurrentHashMap.newKeySet();
     private final ExecutorService thread;
+    private final String taskId;
     private volatile RuntimeException failure;
 
     /**
+     * @param taskId   the task, for the warning of an interrupted stream
      * @param staged   the task's output folder; announced files outside its checkpoints are ignored
      * @param run      the task's run, whose {@code outputs/} receive the files
      * @param request  the logged model of (file relative to {@code staged}, its sha256)
      * @param register registers models, returns their ids in order
      */
-    CheckpointStream(Path staged, RunTracker run, BiFunction<String, String, LoggedModelRequest> request,
+    CheckpointStream(String taskId, Path staged, RunTracker run, BiFunction<String, String, LoggedModelRequest> request,
                      Function<List<LoggedModelRequest>, List<String>> register) {
+        this.taskId = taskId;
         this.staged = staged;
         this.run = run;
         this.request = request;
@@ -110,19 +116,33 @@ final class CheckpointStream {
                 streamed.put(relative, new Streamed(sha.get(relative), ids.get(i++)));
             }
         } catch (IOException e) {
-            failure = new java.io.UncheckedIOException("cannot read checkpoint: " + e.getMessage(), e);
+            interrupt(new java.io.UncheckedIOException("cannot read checkpoint: " + e.getMessage(), e));
         } catch (RuntimeException e) {
-            failure = e;
+            interrupt(e);
         }
     }
 
+    private void interrupt(RuntimeException e) {
+        failure = e;
+        System.err.println("  " + taskId + ": uploading checkpoints while it trains stopped (" + TaskRunner.message(e)
+                + "); the rest are uploaded and registered after the task");
+    }
+
     /**
-     * Waits until every announced checkpoint is uploaded and registered; returns file → what MLflow
-     * holds of it.
+     * Whether the stream stopped at a tracking failure: models of its last batch may exist without
+     * being listed by {@link #finish}, so the registration after the task must look them up.
+     */
+    boolean interrupted() {
+        return failure != null;
+    }
+
+    /**
+     * Waits until every announced checkpoint is uploaded and registered, or the stream stopped at a
+     * failure; returns file → what MLflow holds of it, for the checkpoints confirmed.
      *
      * @param files the task's final outputs (relative path → sha256)
      * @throws TaskFailure a streamed file that changed after it was announced (the task broke its
-     *                     promise; what MLflow holds would not be the output) or a tracking failure
+     *                     promise; what MLflow holds would not be the output)
      */
     Map<String, Streamed> finish(String taskId, Map<String, String> files) throws TaskFailure {
         thread.shutdown();
@@ -138,9 +158,6 @@ final class CheckpointStream {
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
-        }
-        if (failure != null) {
-            throw new TaskFailure(taskId + ": uploading a checkpoint while it trained failed: " + TaskRunner.message(failure), failure);
         }
         Map<String, Streamed> out = new LinkedHashMap<>();
         for (Map.Entry<String, Streamed> e : new java.util.TreeMap<>(streamed).entrySet()) {

@@ -173,7 +173,7 @@ public final class TaskRunner {
                 Path out = staged;
                 String run = tracker.runId();
                 Map<String, String> params = stageParams(task);
-                stream = new CheckpointStream(staged, tracker,
+                stream = new CheckpointStream(task.id(), staged, tracker,
                         (file, sha) -> CheckpointModels.request(task, key, run, file, sha, out, params),
                         models -> tracking.logModels(plan.spec().id(), models));
                 taskTracker = stream.tracker();
@@ -192,8 +192,10 @@ public final class TaskRunner {
             // the task's own time ends here: waiting for the stream below is tracking, as the upload is
             double wall = (System.nanoTime() - start) / 1e9;
             Map<String, String> streamed = new LinkedHashMap<>(); // checkpoint → its model, already in MLflow
+            boolean lookUpModels = continued; // models may exist that no one here has the id of
             if (stream != null) {
                 stream.finish(task.id(), files).forEach((file, s) -> streamed.put(file, s.modelId()));
+                lookUpModels |= stream.interrupted();
                 stream = null;
             }
             TaskRecord record = new TaskRecord(key, task.id(), task.kind(), task.params().asMap(), files, codeVersion,
@@ -201,7 +203,7 @@ public final class TaskRunner {
             if (tracking.enabled()) {
                 upload(plan, task, keys, codeVersion, read, record, staged, tracker, streamed.keySet());
                 tracker.setTags(CheckpointModels.register(tracking, plan, task, key, tracker.runId(), files, read, staged,
-                        stageParams(task), streamed, continued));
+                        stageParams(task), streamed, lookUpModels));
                 tracker.setTags(Map.of("rankrepro.outputs_sha256", Hashing.ofFiles(files),
                         "rankrepro.wall_seconds", String.format("%.3f", wall)));
             }

@@ -78,6 +78,9 @@ class CrashResumeTest {
         String runBefore = Files.readString(crashed.resumeFolder().orElseThrow().resolve("run-id")).strip();
         assertTrue(crashed.output(TRAIN).isEmpty(), "a killed task leaves no published output");
         assertTrue(Work.list(crashed.dir().resolve("staging")).findAny().isPresent(), "its staging folder is left, unaccepted");
+        // checkpoints are registered while the training runs: the killed attempt left some models behind
+        int registeredBeforeTheKill = LoggedModels.ofRun(mlflow, runBefore).size();
+        assertTrue(registeredBeforeTheKill > 0, "no model registered before the kill");
 
         Cli resumed = ChildJvm.run(tmp.resolve("crash/resumed.log"), run(tmp.resolve("crash"), true));
         assertEquals(0, resumed.code(), resumed.toString());
@@ -96,6 +99,8 @@ class CrashResumeTest {
         assertEquals(expected.stream().map(MetricPoint::value).toList(), actual.stream().map(MetricPoint::value).toList());
         assertEquals("FINISHED", mlflow.getRun(runBefore).status());
         assertEquals("true", mlflow.getRun(runBefore).tags().get("rankrepro.resumed"));
+        // the resumed attempt reused those and registered only the rest: none twice
+        LoggedModels.assertOnePerCheckpoint(mlflow, crashed, TRAIN, runBefore);
     }
 
     @Test

@@ -97,6 +97,7 @@ class TrackingOutageTest {
             assertTrue(loss.stream().anyMatch(m -> m.timestampMillis() > up), "and after it: points were logged once the server was back");
             assertTrue(Work.list(tmp.resolve("work/spool")).findAny().isEmpty(), "the spool was replayed and removed");
             assertEquals("FINISHED", mlflow.getRun(runId).status());
+            LoggedModels.assertOnePerCheckpoint(mlflow, work, "train", runId); // the rest registered after the outage, none twice
         }
     }
 
