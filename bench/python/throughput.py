@@ -22,6 +22,13 @@ def main(results, wall, workers, out, rss=None):
          "floor_s": compute / workers, "ratio": wall / (compute / workers) if compute else None,
          "overhead_mean_s": sum(overhead) / len(overhead) if overhead else None,
          "overhead_median_s": overhead[len(overhead) // 2] if overhead else None}
+    # where the overhead goes: per kind, the count, median, mean and total
+    by_kind = {}
+    for t in tasks:
+        by_kind.setdefault(t["kind"], []).append(t["wallSeconds"] - t["computeSeconds"])
+    r["overhead_by_kind"] = {k: {"tasks": len(v), "median_s": sorted(v)[len(v) // 2], "mean_s": sum(v) / len(v),
+                                 "sum_s": sum(v)}
+                             for k, v in sorted(by_kind.items(), key=lambda kv: -sum(kv[1]))}
     if rss and os.path.exists(rss):
         per = {}
         for line in open(rss):

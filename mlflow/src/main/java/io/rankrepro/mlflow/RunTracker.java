@@ -72,7 +72,8 @@ public interface RunTracker {
 
     /**
      * The task has finished writing this checkpoint: it is closed and will not change again. The
-     * runner may upload and register it now, while the task trains on, instead of after the task;
+     * runner may upload it now (and register it as a model, when the task trained it), while the
+     * task goes on, instead of after the task;
      * a tracker without a runner behind it ignores it.
      */
     default void checkpointWritten(Path file) {

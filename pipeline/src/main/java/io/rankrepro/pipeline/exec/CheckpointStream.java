@@ -19,7 +19,8 @@ import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
- * A training's checkpoints uploaded and registered as logged models while it trains. The task
+ * A task's checkpoints uploaded — and, for a training, registered as logged models — while it
+ * runs. The task
  * announces each checkpoint once it is closed ({@link RunTracker#checkpointWritten}); one
  * background thread takes every checkpoint announced since its last turn, hashes them, uploads
  * them under the run's {@code outputs/} and registers their models, as one batch (the tracking
@@ -29,6 +30,9 @@ import java.util.function.Function;
  * happens {@link #finish} waits for the thread and checks that every streamed file still has the
  * hash it was registered with: what MLflow holds is exactly what is published.
  *
+ * <p>A task that only copies checkpoints it read ({@code checkpoint/verify}) streams the uploads
+ * alone: its stream has no {@code register}, and its {@link Streamed} entries no model.
+ *
  * <p>A tracking failure in the background (an outage) neither stops the training nor the task:
  * the stream stops at the first one, warns, and leaves every checkpoint it has not confirmed to
  * the registration after the task ({@link #interrupted}), which first looks up the models the
@@ -37,7 +41,7 @@ import java.util.function.Function;
  */
 final class CheckpointStream {
 
-    /** A checkpoint already in MLflow: its hash when uploaded and its logged model. */
+    /** A checkpoint already in MLflow: its hash when uploaded and its logged model (null: uploaded only). */
     record Streamed(String sha256, String modelId) { }
 
     private final Path staged;
@@ -57,7 +61,8 @@ final class CheckpointStream {
      * @param staged   the task's output folder; announced files outside its checkpoints are ignored
      * @param run      the task's run, whose {@code outputs/} receive the files
      * @param request  the logged model of (file relative to {@code staged}, its sha256)
-     * @param register registers models, returns their ids in order
+     * @param register registers models, returns their ids in order; null for a task whose
+     *                 checkpoints are not models of its own (they are uploaded only)
      */
     CheckpointStream(String taskId, Path staged, RunTracker run, BiFunction<String, String, LoggedModelRequest> request,
                      Function<List<LoggedModelRequest>, List<String>> register) {
@@ -73,7 +78,7 @@ final class CheckpointStream {
         });
     }
 
-    /** Queues one closed checkpoint for upload and registration; returns at once. */
+    /** Queues one closed checkpoint for upload (and registration); returns at once. */
     void written(Path file) {
         Path abs = file.toAbsolutePath().normalize();
         Path root = staged.toAbsolutePath().normalize();
@@ -107,13 +112,15 @@ final class CheckpointStream {
             for (Map.Entry<String, Path> e : batch.entrySet()) {
                 sha.put(e.getKey(), Hashing.sha256(e.getValue()));
                 uploads.put("outputs/" + e.getKey(), e.getValue());
-                models.add(request.apply(e.getKey(), sha.get(e.getKey())));
+                if (register != null) {
+                    models.add(request.apply(e.getKey(), sha.get(e.getKey())));
+                }
             }
             run.logArtifactFiles(uploads);
-            List<String> ids = register.apply(models);
+            List<String> ids = register == null ? null : register.apply(models);
             int i = 0;
             for (String relative : batch.keySet()) {
-                streamed.put(relative, new Streamed(sha.get(relative), ids.get(i++)));
+                streamed.put(relative, new Streamed(sha.get(relative), ids == null ? null : ids.get(i++)));
             }
         } catch (IOException e) {
             interrupt(new java.io.UncheckedIOException("cannot read checkpoint: " + e.getMessage(), e));
@@ -137,7 +144,7 @@ final class CheckpointStream {
     }
 
     /**
-     * Waits until every announced checkpoint is uploaded and registered, or the stream stopped at a
+     * Waits until every announced checkpoint is uploaded (and registered), or the stream stopped at a
      * failure; returns file → what MLflow holds of it, for the checkpoints confirmed.
      *
      * @param files the task's final outputs (relative path → sha256)

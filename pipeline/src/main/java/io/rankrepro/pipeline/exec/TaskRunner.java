@@ -21,9 +21,11 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -169,13 +171,14 @@ public final class TaskRunner {
             tracker.logParams(stageParams(task));
             recordLineage(plan, task, keys, read, inputs, tracker);
             RunTracker taskTracker = tracker;
-            if (tracking.enabled() && !continued && CheckpointModels.registers(tracker.runId(), read)) {
+            if (tracking.enabled() && !continued && tracker.runId() != null) {
                 Path out = staged;
                 String run = tracker.runId();
                 Map<String, String> params = stageParams(task);
+                // a training's checkpoints become models; copies of checkpoints it read are uploaded only
                 stream = new CheckpointStream(task.id(), staged, tracker,
                         (file, sha) -> CheckpointModels.request(task, key, run, file, sha, out, params),
-                        models -> tracking.logModels(plan.spec().id(), models));
+                        CheckpointModels.registers(run, read) ? models -> tracking.logModels(plan.spec().id(), models) : null);
                 taskTracker = stream.tracker();
             }
             TaskContext ctx = new TaskContext(task.id(), task.stage(), plan.info(), task.params(), task.sweepPoint(),
@@ -192,16 +195,22 @@ public final class TaskRunner {
             // the task's own time ends here: waiting for the stream below is tracking, as the upload is
             double wall = (System.nanoTime() - start) / 1e9;
             Map<String, String> streamed = new LinkedHashMap<>(); // checkpoint → its model, already in MLflow
+            Set<String> uploaded = new HashSet<>(); // checkpoints already under outputs/
             boolean lookUpModels = continued; // models may exist that no one here has the id of
             if (stream != null) {
-                stream.finish(task.id(), files).forEach((file, s) -> streamed.put(file, s.modelId()));
+                stream.finish(task.id(), files).forEach((file, s) -> {
+                    uploaded.add(file);
+                    if (s.modelId() != null) {
+                        streamed.put(file, s.modelId());
+                    }
+                });
                 lookUpModels |= stream.interrupted();
                 stream = null;
             }
             TaskRecord record = new TaskRecord(key, task.id(), task.kind(), task.params().asMap(), files, codeVersion,
                     tracker.runId(), Instant.now().toString(), wall, keys.materials().get(task.id()), code.classes(task.kind()));
             if (tracking.enabled()) {
-                upload(plan, task, keys, codeVersion, read, record, staged, tracker, streamed.keySet());
+                upload(plan, task, keys, codeVersion, read, record, staged, tracker, uploaded);
                 tracker.setTags(CheckpointModels.register(tracking, plan, task, key, tracker.runId(), files, read, staged,
                         stageParams(task), streamed, lookUpModels));
                 tracker.setTags(Map.of("rankrepro.outputs_sha256", Hashing.ofFiles(files),
@@ -313,7 +322,7 @@ public final class TaskRunner {
      * that computed the inputs.
      */
     private void upload(Plan plan, PlannedTask task, TaskKeys keys, String codeVersion, List<TaskDescriptor.Input> read,
-                        TaskRecord record, Path staged, RunTracker tracker, java.util.Set<String> uploaded) throws IOException {
+                        TaskRecord record, Path staged, RunTracker tracker, Set<String> uploaded) throws IOException {
         TaskDescriptor descriptor = new TaskDescriptor(task.id(), task.stage(), task.kind(), task.params().asMap(),
                 task.sweepPoint(), plan.info(), keys.key(task.id()), codeVersion, read, record.files());
         Path descriptorDir = staged.getParent().resolve(staged.getFileName() + ".descriptor");

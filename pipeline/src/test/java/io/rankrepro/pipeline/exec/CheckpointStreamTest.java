@@ -18,6 +18,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -85,6 +86,23 @@ class CheckpointStreamTest {
         assertEquals(sha256(b), registered.get(1).tags().get("sha"), "the model is made with the file's hash");
         assertEquals(List.of("outputs/checkpoints/step_000000010.npz", "outputs/checkpoints/step_000000020.npz"), uploads);
         assertEquals(2, registered.size());
+    }
+
+    @Test
+    void withoutRegisterTheCheckpointsAreUploadedOnly(@TempDir Path staged) throws Exception {
+        CheckpointStream s = new CheckpointStream("verify", staged, run,
+                (file, sha) -> { throw new AssertionError("no model is made for " + file); }, null);
+        Path a = write(staged, "checkpoints/step_000000010.npz", "ten");
+        s.tracker().checkpointWritten(a);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (uploads.isEmpty()) {
+            assertTrue(System.nanoTime() < deadline, "the checkpoint was never uploaded while the task ran");
+            Thread.sleep(5);
+        }
+        Map<String, CheckpointStream.Streamed> out = s.finish("verify", Map.of("checkpoints/step_000000010.npz", sha256(a)));
+        assertEquals(List.of("outputs/checkpoints/step_000000010.npz"), uploads);
+        assertEquals(new CheckpointStream.Streamed(sha256(a), null), out.get("checkpoints/step_000000010.npz"));
+        assertFalse(s.interrupted());
     }
 
     @Test

@@ -30,7 +30,9 @@ import java.util.regex.Pattern;
  * of its {@code train} input, parses each, checks every value is finite, copies them to its own
  * {@code checkpoints/} and writes {@link CheckpointManifest} ({@code checkpoints.json}) with their
  * steps, hashes and tensor shapes. Hashes are also tagged on the tracking run as
- * {@code checkpoint.<file name>.sha256}. A checkpoint that is unreadable, non-finite or has no
+ * {@code checkpoint.<file name>.sha256}. Each verified copy is announced as written
+ * ({@link io.rankrepro.mlflow.RunTracker#checkpointWritten}), so a tracked run uploads it while the next
+ * is checked. A checkpoint that is unreadable, non-finite or has no
  * {@code step_%09d} in its name fails the task with a message naming the file.
  *
  * <p>Params: none ({@link Config}). Reads the {@code train} stage's {@code checkpoints/}.
@@ -79,6 +81,7 @@ public final class CheckpointVerifyTask implements Task {
             Map<String, List<Long>> shapes = verifiedShapes(file, copy);
             verified.add(new CheckpointManifest.Checkpoint(DIR + "/" + copy.getFileName(), step, sha256(copy),
                     Files.size(copy), shapes));
+            ctx.tracker().checkpointWritten(copy); // final: its upload overlaps the next file's check
             ctx.progress().update(i + 1, files.size(), file.getFileName().toString());
         }
         CheckpointManifest manifest = new CheckpointManifest(verified);

@@ -95,6 +95,11 @@ class PipelineTrackingTest {
         String key = checkpoint.tags().get("rankrepro.key");
         Path published = tmp.resolve("work/tasks").resolve(key);
         List<String> artifacts = mlflow.listArtifacts(checkpoint.runId());
+        // every copy is there, those uploaded while the task ran (checkpointWritten) and any after it
+        try (var copies = Files.list(published.resolve("checkpoints"))) {
+            assertEquals(copies.map(f -> "outputs/checkpoints/" + f.getFileName()).sorted().toList(),
+                    artifacts.stream().filter(a -> a.startsWith("outputs/checkpoints/")).sorted().toList());
+        }
         String first = artifacts.stream().filter(a -> a.startsWith("outputs/checkpoints/step_") && a.endsWith(".npz")).findFirst().orElseThrow();
         byte[] tracked = mlflow.readArtifact(checkpoint.runId(), first);
         assertArrayEquals(Files.readAllBytes(published.resolve(first.substring("outputs/".length()))), tracked);
