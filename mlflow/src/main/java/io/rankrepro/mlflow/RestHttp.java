@@ -31,7 +31,9 @@ final class RestHttp {
     RestHttp(String baseUri, MlflowCredentials credentials) {
         this.base = baseUri.endsWith("/") ? baseUri.substring(0, baseUri.length() - 1) : baseUri;
         this.credentials = credentials;
-        this.client = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT)
+        // HTTP/1.1: the tracking server speaks only that (uvicorn/h11); the default HTTP/2 asks it to
+        // upgrade on every plain-http request, which it declines with two warning lines in its log
+        this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT)
                 .followRedirects(HttpClient.Redirect.NORMAL).build();
     }
 
