@@ -2,7 +2,8 @@
 # Starts, stops and reports the local MLflow tracking server the pipeline logs to.
 #   mlflow/server/server.sh up|down|status
 # Settings (environment): MLFLOW_PORT (5000), MLFLOW_HOME (.mlflow, SQLite db + artifacts + pid + log),
-# MLFLOW_VENV (.venv-mlflow), MLFLOW_START_TIMEOUT (seconds, 120), MLFLOW_WORKERS (1).
+# MLFLOW_VENV (.venv-mlflow), MLFLOW_START_TIMEOUT (seconds, 120), MLFLOW_WORKERS (2, as in the
+# image: a training streams its checkpoints' models while the others log; one worker is one core).
 # `up` does nothing when MLFLOW_TRACKING_URI is set (the user brings a server) or one already answers.
 set -euo pipefail
 
@@ -11,7 +12,7 @@ port="${MLFLOW_PORT:-5000}"
 home="${MLFLOW_HOME:-$root/.mlflow}"
 venv="${MLFLOW_VENV:-$root/.venv-mlflow}"
 timeout="${MLFLOW_START_TIMEOUT:-120}"
-workers="${MLFLOW_WORKERS:-1}"
+workers="${MLFLOW_WORKERS:-2}"
 url="http://127.0.0.1:$port"
 pidfile="$home/server.pid"
 log="$home/server.log"

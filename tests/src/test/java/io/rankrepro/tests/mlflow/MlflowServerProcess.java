@@ -71,6 +71,7 @@ public final class MlflowServerProcess implements AutoCloseable {
     }
 
     private static Process launch(Path mlflow, Path home, Path log, int port) {
+        // one worker, not server.sh's two: a test's few runs do not need the second core's process
         ProcessBuilder pb = new ProcessBuilder(mlflow.toString(), "server",
                 "--host", "127.0.0.1", "--port", Integer.toString(port), "--workers", "1",
                 "--backend-store-uri", "sqlite:///" + home.resolve("mlflow.db"),
